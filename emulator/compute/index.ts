@@ -1,0 +1,54 @@
+import type { Router } from '../core/router';
+import type { EmulatorContext, EmulatorService } from '../core/world';
+import { Collections } from './collection';
+import { Operations } from './operations';
+import { registerAutoscalers } from './resources/autoscalers';
+import { registerBackendServices } from './resources/backend-services';
+import { registerFrontends } from './resources/frontends';
+import { registerHealthChecks } from './resources/health-checks';
+import { registerInstanceGroupManagers } from './resources/instance-group-managers';
+import { registerInstanceTemplates } from './resources/instance-templates';
+import { InstanceSimulation } from './sim/instances';
+import { type ComputeState, emptyComputeState } from './state';
+
+/** Compute Engine v1 (REST), the subset georoute uses. */
+export class ComputeService implements EmulatorService {
+  readonly name = 'compute';
+  state: ComputeState = emptyComputeState();
+  readonly ops: Operations;
+  readonly collections: Collections;
+  readonly sim: InstanceSimulation;
+
+  constructor(readonly ctx: EmulatorContext) {
+    this.ops = new Operations(() => this.state, ctx);
+    this.collections = new Collections(ctx, () => this.state, this.ops);
+    this.sim = new InstanceSimulation(this);
+  }
+
+  register(router: Router): void {
+    this.ops.register(router);
+    registerHealthChecks(this, router);
+    registerInstanceTemplates(this, router);
+    registerInstanceGroupManagers(this, router);
+    registerAutoscalers(this, router);
+    registerBackendServices(this, router);
+    registerFrontends(this, router);
+    this.sim.registerControl(router);
+  }
+
+  tick(now: number): void {
+    this.sim.tick(now);
+  }
+
+  snapshot(): unknown {
+    return this.state;
+  }
+
+  restore(state: unknown): void {
+    this.state = { ...emptyComputeState(), ...(state as Partial<ComputeState>) };
+  }
+
+  reset(): void {
+    this.state = emptyComputeState();
+  }
+}

@@ -19,11 +19,17 @@ export interface FaultRule {
   statuses?: number[];
   probability?: number;
   count?: number;
+  /**
+   * Let the request reach the API (the change is made) and replace only the answer with the error:
+   * a response lost after the commit, the case `requestId` de-duplication exists for.
+   */
+  afterApply?: boolean;
 }
 
 export interface FaultDecision {
   delayMs: number;
   error?: ApiError;
+  afterApply?: boolean;
 }
 
 /** Injected faults, shared by the REST server and the Pub/Sub gRPC server. */
@@ -60,6 +66,7 @@ export class Faults {
   decide(request: { api: ApiName; method: string; path: string; write: boolean }): FaultDecision {
     let delayMs = 0;
     let error: ApiError | undefined;
+    let afterApply = false;
     for (const rule of this.rules) {
       if (rule.api && rule.api !== request.api) continue;
       if (rule.method && rule.method.toUpperCase() !== request.method.toUpperCase()) continue;
@@ -72,7 +79,8 @@ export class Faults {
       rule.failed++;
       const status = rule.statuses[Math.floor(this.random() * rule.statuses.length)] as number;
       error = new ApiError(status, `Injected fault (${rule.id}): HTTP ${status}`);
+      afterApply = rule.afterApply === true;
     }
-    return { delayMs, error };
+    return { delayMs, error, afterApply };
   }
 }

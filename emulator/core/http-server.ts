@@ -62,10 +62,12 @@ async function handle(deps: RestServerDeps, req: http.IncomingMessage, res: http
   const { api, write } = match.route;
   const logEntry = { time: deps.clock.now(), api, method: effective, path: url.pathname, write };
 
+  let lostAnswer: ApiError | undefined;
   if (api !== 'control') {
     const fault = deps.faults.decide({ api, method: effective, path: url.pathname, write });
     if (fault.delayMs > 0) await sleep(fault.delayMs);
-    if (fault.error) {
+    if (fault.error && fault.afterApply) lostAnswer = fault.error;
+    else if (fault.error) {
       deps.log.record({ ...logEntry, status: fault.error.status, injected: true });
       send(res, fault.error.status, fault.error.toJSON());
       return;
@@ -107,6 +109,12 @@ async function handle(deps: RestServerDeps, req: http.IncomingMessage, res: http
     if (!(err instanceof ApiError)) throw err;
     status = err.status;
     payload = err.toJSON();
+  }
+  if (lostAnswer) {
+    // The API did its work; the caller only sees the failure.
+    deps.log.record({ ...logEntry, status: lostAnswer.status, injected: true });
+    send(res, lostAnswer.status, lostAnswer.toJSON());
+    return;
   }
   if (api !== 'control') deps.log.record({ ...logEntry, status });
   send(res, status, payload, headers);

@@ -20,6 +20,9 @@ export interface OperationRecord {
   failure?: { httpStatus: number; errors: Array<{ code: string; message: string }> };
 }
 
+/** What a managed instance is doing (`ManagedInstance.currentAction`). */
+export type InstanceAction = 'CREATING' | 'RECREATING' | 'DELETING' | 'NONE';
+
 /** One simulated VM of a managed instance group. */
 export interface SimInstance {
   name: string;
@@ -28,14 +31,33 @@ export interface SimInstance {
   mig: string;
   template: string;
   ip: string;
-  /** Virtual times of the lifecycle. */
+  id: string;
+  action: InstanceAction;
+  /** False while no VM exists: every creation attempt so far failed (stockout, quota). */
+  provisioned: boolean;
+  /** Virtual times of the lifecycle of the current VM (meaningful once provisioned). */
   createdAt: number;
   runningAt: number;
   healthyAt: number;
-  /** Set when the VM was killed (control API) or is being deleted by the MIG. */
+  /** Set when the VM was killed (control API) or taken down for autohealing. */
   terminatedAt?: number;
-  /** Forced health (control API); `undefined` = derived from the lifecycle. */
+  /** A terminated VM is recreated by its MIG at this time. */
+  repairAt?: number;
+  /** A failed creation is retried at this time. */
+  retryAt?: number;
+  /** DELETING: the VM is gone at this time. */
+  goneAt?: number;
+  /** The last failed attempt (`lastAttempt.errors`); cleared when an attempt succeeds. */
+  lastError?: { code: string; message: string };
+  /** Forced health (control API); `undefined` = derived from the lifecycle. Survives recreation. */
   healthOverride?: 'HEALTHY' | 'UNHEALTHY';
+}
+
+/** A scaling decision of an autoscaler, kept for the scale-in stabilization window. */
+export interface AutoscalerSample {
+  /** Virtual time from which `size` was the wanted size. */
+  at: number;
+  size: number;
 }
 
 /** An entry of `listErrors`: a failed attempt to create or recreate an instance. */
@@ -55,13 +77,19 @@ export interface ComputeState {
   operations: Record<string, OperationRecord>;
   /** `project/requestId` → operation path: a retried mutation with the same requestId is a no-op. */
   requestIds: Record<string, string>;
-  /** Instance name → instance. */
+  /** `project/instanceName` → instance. */
   instances: Record<string, SimInstance>;
   migErrors: MigErrorRecord[];
   /** Zones out of stock, optionally only for one accelerator type (`nvidia-l4`). */
   stockouts: Array<{ zone: string; acceleratorType?: string }>;
   /** Regional GPU quota (`NVIDIA_L4_GPUS` → limit) per `project/region`. */
   gpuQuota: Record<string, Record<string, number>>;
+  /** MIG path → replicas wanted by utilization (control API; fed by the load simulation). */
+  demand: Record<string, number>;
+  /** Autoscaler path → recent wanted sizes (scale-in stabilization). */
+  autoscalerHistory: Record<string, AutoscalerSample[]>;
+  /** MIG path → zone → virtual time until which BALANCED/ANY placement avoids the zone after a failure. */
+  zoneAvoid: Record<string, Record<string, number>>;
   nextId: number;
 }
 
@@ -74,6 +102,9 @@ export function emptyComputeState(): ComputeState {
     migErrors: [],
     stockouts: [],
     gpuQuota: {},
+    demand: {},
+    autoscalerHistory: {},
+    zoneAvoid: {},
     nextId: 1_000_000,
   };
 }

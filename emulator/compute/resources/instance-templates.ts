@@ -1,5 +1,70 @@
+import { ApiError } from '../../core/api-error';
+import { isPlainObject } from '../../core/merge-patch';
 import type { Router } from '../../core/router';
+import type { KindSpec } from '../collection';
 import type { ComputeService } from '../index';
+import { badField, dropEmptyMaps, oneOf, refuseMethods, requiredField } from './lb-helpers';
 
-// Placeholder: filled in by the resource's implementation.
-export function registerInstanceTemplates(_compute: ComputeService, _router: Router): void {}
+/** Accelerator-optimized machine families come with GPUs attached (A2, A3, A4, G2, G4). */
+const GPU_MACHINE_RE = /^(a2|a3|a4|a4x|g2|g4)-/;
+
+/** Whether a template's VMs would have GPUs: explicit `guestAccelerators` or an accelerator machine type. */
+export function templateHasGpus(properties: Record<string, unknown>): boolean {
+  const accelerators = properties.guestAccelerators;
+  if (Array.isArray(accelerators) && accelerators.length > 0) return true;
+  return typeof properties.machineType === 'string' && GPU_MACHINE_RE.test(properties.machineType);
+}
+
+export const instanceTemplateSpec: KindSpec = {
+  collection: 'instanceTemplates',
+  scope: 'global',
+  kind: 'compute#instanceTemplate',
+  prepare(template) {
+    const properties = template.properties;
+    if (!isPlainObject(properties)) return;
+    dropEmptyMaps(properties, ['labels', 'resourceManagerTags']);
+    if (Array.isArray(properties.guestAccelerators) && properties.guestAccelerators.length === 0) {
+      delete properties.guestAccelerators;
+    }
+    // Google shows the scheduling defaults it applied; the default is live migration.
+    const scheduling = (isPlainObject(properties.scheduling) ? properties.scheduling : {}) as Record<string, unknown>;
+    scheduling.onHostMaintenance ??= 'MIGRATE';
+    scheduling.automaticRestart ??= true;
+    scheduling.preemptible ??= false;
+    scheduling.provisioningModel ??= 'STANDARD';
+    properties.scheduling = scheduling;
+  },
+  validate(template) {
+    const properties = template.properties;
+    if (!isPlainObject(properties)) throw requiredField('resource.properties');
+    if (typeof properties.machineType !== 'string' || properties.machineType === '') {
+      throw requiredField('resource.properties.machineType');
+    }
+    const accelerators = properties.guestAccelerators ?? [];
+    if (!Array.isArray(accelerators)) throw badField('resource.properties.guestAccelerators', '', 'Must be a list.');
+    accelerators.forEach((a: unknown, i) => {
+      const field = `resource.properties.guestAccelerators[${i}]`;
+      if (!isPlainObject(a) || typeof a.acceleratorType !== 'string' || a.acceleratorType === '') {
+        throw requiredField(`${field}.acceleratorType`);
+      }
+      const count = a.acceleratorCount;
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
+        throw badField(`${field}.acceleratorCount`, count, 'Must be a positive integer.');
+      }
+    });
+    const scheduling = properties.scheduling as Record<string, unknown>;
+    oneOf(scheduling.onHostMaintenance, ['MIGRATE', 'TERMINATE'], 'resource.properties.scheduling.onHostMaintenance');
+    if (templateHasGpus(properties) && scheduling.onHostMaintenance !== 'TERMINATE') {
+      // Google's exact answer (reason badRequest, no field location).
+      throw new ApiError(400, 'Instances with guest accelerators do not support live migration.', {
+        reason: 'badRequest',
+      });
+    }
+  },
+};
+
+export function registerInstanceTemplates(compute: ComputeService, router: Router): void {
+  // Templates are immutable: Compute v1 has no instanceTemplates.patch nor update.
+  refuseMethods(router, '/compute/v1/projects/:project/global/instanceTemplates/:name', ['PATCH', 'PUT']);
+  compute.collections.define(router, instanceTemplateSpec);
+}

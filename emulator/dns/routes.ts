@@ -1,0 +1,191 @@
+import { ApiError, invalid } from '../core/api-error';
+import { clone, isPlainObject } from '../core/merge-patch';
+import { type ApiRequest, Reply, type Router } from '../core/router';
+import { rrsetKey } from './match';
+import { page } from './paging';
+import { GCP_REGIONS, isGcpRegion } from './regions';
+import { resolveRRSet } from './resolve';
+import { RECORD_TYPES } from './rrdata';
+import type { DnsStore } from './store';
+import type { RRSet, ZoneState } from './types';
+import { inZone, required, sameName, validateRRSet } from './validate';
+
+const BASE = '/dns/v1/projects/:project/managedZones';
+const p = (req: ApiRequest, key: string): string => req.params[key] as string;
+
+/** Cloud DNS v1 REST routes, as `@google-cloud/dns` (and `zone.request`) call them. */
+export function registerDnsRoutes(router: Router, store: DnsStore): void {
+  const api = { api: 'dns' as const };
+  const zoneOf = (req: ApiRequest): ZoneState => store.zone(p(req, 'project'), p(req, 'zone'));
+
+  router.add('POST', BASE, api, (req) => store.createZone(p(req, 'project'), req.body));
+  router.get(BASE, 'dns', (req) => {
+    const dnsName = req.query.get('dnsName');
+    if (dnsName !== null && !dnsName.endsWith('.'))
+      throw invalid(`Invalid value for 'parameters.dnsName': '${dnsName}'`);
+    const zones = Object.values(store.zones(p(req, 'project')))
+      .map((z) => z.zone)
+      .filter((z) => dnsName === null || sameName(z.dnsName, dnsName))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    const { items, nextPageToken } = page(zones, req.query);
+    return {
+      kind: 'dns#managedZonesListResponse',
+      managedZones: clone(items),
+      ...(nextPageToken ? { nextPageToken } : {}),
+    };
+  });
+  router.get(`${BASE}/:zone`, 'dns', (req) => clone(zoneOf(req).zone));
+  router.add('DELETE', `${BASE}/:zone`, api, (req) => {
+    store.deleteZone(p(req, 'project'), p(req, 'zone'));
+    return new Reply(204);
+  });
+
+  router.get(`${BASE}/:zone/rrsets`, 'dns', (req) => {
+    const z = zoneOf(req);
+    const name = req.query.get('name');
+    const type = req.query.get('type');
+    if (name !== null && !name.endsWith('.')) throw invalid(`Invalid value for 'parameters.name': '${name}'`);
+    if (type !== null) {
+      if (name === null) throw invalid("Invalid value for 'parameters.name': ''");
+      if (!RECORD_TYPES.has(type)) throw invalid(`Invalid value for 'parameters.type': '${type}'`);
+    }
+    const rrsets = z.rrsets.filter(
+      (r) => (name === null || sameName(r.name, name)) && (type === null || r.type === type),
+    );
+    const { items, nextPageToken } = page(rrsets, req.query);
+    return {
+      kind: 'dns#resourceRecordSetsListResponse',
+      rrsets: clone(items),
+      ...(nextPageToken ? { nextPageToken } : {}),
+    };
+  });
+  router.add('POST', `${BASE}/:zone/rrsets`, api, (req) => {
+    const z = zoneOf(req);
+    const rrset = validateRRSet(req.body, 'entity.resourceRecordSet', z.zone.dnsName);
+    store.commit(z, [rrset], []);
+    return clone(rrset);
+  });
+  router.get(`${BASE}/:zone/rrsets/:name/:type`, 'dns', (req) => clone(findRRSet(zoneOf(req), req)));
+  router.add('PATCH', `${BASE}/:zone/rrsets/:name/:type`, api, (req) => {
+    const z = zoneOf(req);
+    const current = findRRSet(z, req);
+    if (!isPlainObject(req.body)) throw required('entity.resourceRecordSet');
+    const body = req.body;
+    for (const key of ['name', 'type'] as const) {
+      if (body[key] !== undefined && !(typeof body[key] === 'string' && sameName(body[key], current[key]))) {
+        throw invalid(`Invalid value for 'entity.resourceRecordSet.${key}': '${String(body[key])}'`);
+      }
+    }
+    // A partial update: fields not sent are kept, except that data and policy replace each other.
+    const merged: Record<string, unknown> = {
+      ...clone(current),
+      ...clone(body),
+      name: current.name,
+      type: current.type,
+    };
+    if (body.routingPolicy !== undefined && body.rrdatas === undefined) {
+      delete merged.rrdatas;
+      delete merged.signatureRrdatas;
+    }
+    if ((body.rrdatas !== undefined || body.signatureRrdatas !== undefined) && body.routingPolicy === undefined) {
+      delete merged.routingPolicy;
+    }
+    const next = validateRRSet(merged, 'entity.resourceRecordSet', z.zone.dnsName);
+    store.commit(z, [next], [current]);
+    return clone(next);
+  });
+  router.add('DELETE', `${BASE}/:zone/rrsets/:name/:type`, api, (req) => {
+    const z = zoneOf(req);
+    store.commit(z, [], [findRRSet(z, req)]);
+    return {};
+  });
+
+  router.add('POST', `${BASE}/:zone/changes`, api, (req) => {
+    const z = zoneOf(req);
+    const body = isPlainObject(req.body) ? req.body : {};
+    const list = (key: 'additions' | 'deletions'): RRSet[] => {
+      const raw = body[key];
+      if (raw === undefined) return [];
+      if (!Array.isArray(raw)) throw invalid(`Invalid value for 'entity.change.${key}'`);
+      return raw.map((r, i) => validateRRSet(r, `entity.change.${key}[${i}]`, z.zone.dnsName));
+    };
+    const additions = list('additions');
+    const deletions = list('deletions');
+    if (additions.length === 0 && deletions.length === 0) throw required('entity.change');
+    return store.commit(z, additions, deletions);
+  });
+  router.get(`${BASE}/:zone/changes`, 'dns', (req) => {
+    const z = zoneOf(req);
+    const sortBy = req.query.get('sortBy');
+    if (sortBy !== null && sortBy.toLowerCase() !== 'changesequence') {
+      throw invalid(`Invalid value for 'parameters.sortBy': '${sortBy}'. Allowed values: [changeSequence]`);
+    }
+    const order = req.query.get('sortOrder');
+    if (order !== null && order !== 'ascending' && order !== 'descending') {
+      throw invalid(`Invalid value for 'parameters.sortOrder': '${order}'`);
+    }
+    const changes = [...z.changes].sort((a, b) => Number(a.id) - Number(b.id));
+    if (order === 'descending') changes.reverse();
+    const { items, nextPageToken } = page(changes, req.query);
+    return { kind: 'dns#changesListResponse', changes: clone(items), ...(nextPageToken ? { nextPageToken } : {}) };
+  });
+  router.get(`${BASE}/:zone/changes/:changeId`, 'dns', (req) => {
+    const id = p(req, 'changeId');
+    const change = zoneOf(req).changes.find((c) => c.id === id);
+    if (!change) {
+      throw new ApiError(404, `The 'parameters.changeId' resource named '${id}' does not exist.`, {
+        reason: 'notFound',
+      });
+    }
+    return clone(change);
+  });
+
+  router.get('/__emulator/dns/resolve', 'control', (req) => resolveQuery(store, req.query));
+}
+
+function findRRSet(z: ZoneState, req: ApiRequest): RRSet {
+  const name = p(req, 'name');
+  const type = p(req, 'type');
+  const found = z.rrsets.find((r) => rrsetKey(r) === rrsetKey({ name, type }));
+  if (!found) {
+    throw new ApiError(404, `The 'parameters.name' resource named '${name} (${type})' does not exist.`, {
+      reason: 'notFound',
+    });
+  }
+  return found;
+}
+
+/**
+ * The geo query: `?project=&name=&type=A&location=<region>` (zone optional: the zone whose dnsName
+ * is the longest suffix of name). Without `location`, answers for every known region. Reads what
+ * the name servers serve (`done` changes only) unless `view=api`.
+ */
+function resolveQuery(store: DnsStore, q: URLSearchParams): unknown {
+  const project = q.get('project');
+  const name = q.get('name');
+  const type = q.get('type') ?? 'A';
+  const location = q.get('location');
+  if (!project) throw invalid('project is required');
+  if (!name) throw invalid('name is required');
+  if (location !== null && !isGcpRegion(location)) throw invalid(`unknown Google Cloud region '${location}'`);
+  const zoneName = q.get('zone') ?? pickZone(store, project, name);
+  const z = store.zone(project, zoneName);
+  const fqdn = name.endsWith('.') ? name : `${name}.`;
+  const view = q.get('view') === 'api' ? z.rrsets : z.served;
+  const rrset = view.find((r) => rrsetKey(r) === rrsetKey({ name: fqdn, type }));
+  if (!rrset)
+    throw new ApiError(404, `no ${type} record set named '${fqdn}' in zone '${zoneName}'`, { reason: 'notFound' });
+  if (location !== null) return { zone: zoneName, ...resolveRRSet(rrset, location) };
+  const answers = Object.fromEntries(Object.keys(GCP_REGIONS).map((r) => [r, resolveRRSet(rrset, r).rrdatas]));
+  return { zone: zoneName, name: rrset.name, type, answers };
+}
+
+function pickZone(store: DnsStore, project: string, name: string): string {
+  const fqdn = name.endsWith('.') ? name : `${name}.`;
+  const best = Object.values(store.zones(project))
+    .filter((z) => inZone(fqdn, z.zone.dnsName))
+    .sort((a, b) => b.zone.dnsName.length - a.zone.dnsName.length)[0];
+  if (!best)
+    throw new ApiError(404, `no managed zone in project '${project}' contains '${fqdn}'`, { reason: 'notFound' });
+  return best.zone.name;
+}

@@ -1,0 +1,99 @@
+/** Cloud DNS v1 wire types (the subset the emulator stores and serves). Plain JSON. */
+
+export interface LoadBalancerTarget {
+  ipAddress?: string;
+  port?: string;
+  ipProtocol?: string;
+  loadBalancerType?: string;
+  networkUrl?: string;
+  project?: string;
+  region?: string;
+  [extra: string]: unknown;
+}
+
+export interface HealthCheckTargets {
+  internalLoadBalancers?: LoadBalancerTarget[];
+  externalEndpoints?: string[];
+}
+
+export interface GeoItem {
+  location: string;
+  rrdatas?: string[];
+  signatureRrdatas?: string[];
+  healthCheckedTargets?: HealthCheckTargets;
+  kind?: string;
+}
+
+export interface GeoPolicy {
+  items: GeoItem[];
+  enableFencing?: boolean;
+  kind?: string;
+}
+
+export interface WrrItem {
+  weight: number;
+  rrdatas?: string[];
+  signatureRrdatas?: string[];
+  healthCheckedTargets?: HealthCheckTargets;
+  kind?: string;
+}
+
+export interface RoutingPolicy {
+  geo?: GeoPolicy;
+  wrr?: { items: WrrItem[]; kind?: string };
+  primaryBackup?: {
+    primaryTargets: HealthCheckTargets;
+    backupGeoTargets: GeoPolicy;
+    trickleTraffic?: number;
+    kind?: string;
+  };
+  healthCheck?: string;
+  kind?: string;
+}
+
+export interface RRSet {
+  kind: 'dns#resourceRecordSet';
+  name: string;
+  type: string;
+  ttl: number;
+  rrdatas?: string[];
+  signatureRrdatas?: string[];
+  routingPolicy?: RoutingPolicy;
+}
+
+export interface ManagedZone {
+  kind: 'dns#managedZone';
+  name: string;
+  dnsName: string;
+  description: string;
+  id: string;
+  nameServers: string[];
+  creationTime: string;
+  visibility: string;
+  labels?: Record<string, string>;
+}
+
+export interface Change {
+  kind: 'dns#change';
+  additions: RRSet[];
+  deletions: RRSet[];
+  startTime: string;
+  id: string;
+  status: 'pending' | 'done';
+}
+
+export interface ZoneState {
+  zone: ManagedZone;
+  /** What the API shows: changes are visible here as soon as they are accepted. */
+  rrsets: RRSet[];
+  /** What the name servers answer: changes reach it when they are `done`. */
+  served: RRSet[];
+  changes: Change[];
+  /** Virtual time at which each pending change (by id) becomes `done`. */
+  doneAt: Record<string, number>;
+}
+
+export interface DnsState {
+  /** project → zone name → zone. */
+  projects: Record<string, Record<string, ZoneState>>;
+}

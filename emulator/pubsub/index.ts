@@ -1,18 +1,75 @@
+import * as grpc from '@grpc/grpc-js';
 import type { PubsubBroker } from '../core/broker';
 import type { Router } from '../core/router';
 import type { EmulatorContext, EmulatorService } from '../core/world';
+import { registerPubsubControl } from './control';
+import { PubsubEngine } from './engine';
+import { publisherImplementation, subscriberImplementation } from './grpc-server';
+import { loadPubsubProtos } from './proto';
+import { PushDeliverer } from './push';
 
-/** Placeholder: Pub/Sub over gRPC. */
+/**
+ * Pub/Sub over gRPC (what `PUBSUB_EMULATOR_HOST` points at): Publisher and Subscriber services as the
+ * official client speaks them, push delivery as Eventarc delivers to functions, and the control
+ * routes under `/__emulator/pubsub/`. See docs/emulator/pubsub.md.
+ */
 export class PubsubService implements EmulatorService, PubsubBroker {
   readonly name = 'pubsub';
-  constructor(readonly ctx: EmulatorContext) {}
-  register(_router: Router): void {}
+  readonly engine: PubsubEngine;
+  private readonly push: PushDeliverer;
+  private server?: grpc.Server;
+
+  constructor(readonly ctx: EmulatorContext) {
+    this.engine = new PubsubEngine(ctx);
+    this.push = new PushDeliverer(this.engine, ctx);
+  }
+
+  register(router: Router): void {
+    registerPubsubControl(router, this.engine, this.push);
+  }
+
   /** Starts the gRPC server; resolves to `127.0.0.1:<port>`. */
-  async listen(_port: number): Promise<string> {
-    return '127.0.0.1:0';
+  async listen(port: number): Promise<string> {
+    const protos = loadPubsubProtos();
+    // Above Google's 10 MB publish limit, so an oversized publish gets Google's INVALID_ARGUMENT.
+    const server = new grpc.Server({ 'grpc.max_receive_message_length': 32 * 1024 * 1024 });
+    server.addService(protos.publisher, publisherImplementation(this.engine, this.ctx));
+    server.addService(protos.subscriber, subscriberImplementation(this.engine, this.ctx));
+    const bound = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      );
+    });
+    this.server = server;
+    return `127.0.0.1:${bound}`;
   }
-  publish(_topic: string, _data: Buffer, _attributes?: Record<string, string>): string {
-    throw new Error('not implemented');
+
+  /** For internal publishers (Monitoring notification channels): Publish without log or faults. */
+  publish(topic: string, data: Buffer, attributes: Record<string, string> = {}): string {
+    const [id] = this.engine.publish(topic, [{ data, attributes }]);
+    return id as string;
   }
-  async close(): Promise<void> {}
+
+  tick(now: number): void {
+    this.engine.tick(now);
+  }
+
+  snapshot(): unknown {
+    return this.engine.snapshot();
+  }
+
+  restore(state: unknown): void {
+    this.engine.restore(state);
+  }
+
+  reset(): void {
+    this.engine.clear();
+  }
+
+  async close(): Promise<void> {
+    this.push.close();
+    const server = this.server;
+    this.server = undefined;
+    if (server) server.forceShutdown();
+  }
 }

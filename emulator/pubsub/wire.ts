@@ -1,0 +1,33 @@
+import type { Received } from './engine';
+import { type StoredMessage, type TopicState, toDuration, toTimestamp } from './model';
+
+/** Conversions from stored state to the protobuf objects proto-loader encodes. */
+export function messageToProto(m: StoredMessage): Record<string, unknown> {
+  return {
+    data: Buffer.from(m.data, 'base64'),
+    attributes: m.attributes,
+    messageId: m.messageId,
+    publishTime: toTimestamp(m.publishTime),
+    orderingKey: m.orderingKey ?? '',
+  };
+}
+
+export function receivedToProto(r: Received): Record<string, unknown> {
+  return { ackId: r.ackId, message: messageToProto(r.message), deliveryAttempt: r.deliveryAttempt };
+}
+
+export function topicToProto(t: TopicState): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: t.name, labels: t.labels, state: 'ACTIVE' };
+  if (t.messageRetentionMs) out.messageRetentionDuration = toDuration(t.messageRetentionMs);
+  return out;
+}
+
+/** Offset-based page tokens (opaque to clients, as Google's are). */
+export function paginate<T>(items: T[], pageSize: number | undefined, pageToken: string | undefined) {
+  const start = pageToken ? Number(Buffer.from(pageToken, 'base64url').toString('utf8')) : 0;
+  if (!Number.isInteger(start) || start < 0) return { page: [] as T[], nextPageToken: '', invalid: true };
+  const size = pageSize && pageSize > 0 ? Math.min(pageSize, 1000) : 1000;
+  const page = items.slice(start, start + size);
+  const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64url') : '';
+  return { page, nextPageToken: next, invalid: false };
+}

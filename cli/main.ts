@@ -1,4 +1,7 @@
 import { emulatorCommand } from './commands/emulator';
+import { planCommand } from './commands/plan';
+import { statusCommand } from './commands/status';
+import { validateConfigCommand } from './commands/validate-config';
 
 export interface Command {
   name: string;
@@ -7,7 +10,7 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Command[] = [emulatorCommand];
+const COMMANDS: Command[] = [emulatorCommand, validateConfigCommand, planCommand, statusCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

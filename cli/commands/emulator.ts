@@ -33,7 +33,9 @@ export const emulatorCommand: Command = {
         `  export GEOROUTE_EMULATOR=${emulator.restUrl}   # Compute, Cloud DNS, Monitoring (georoute's client factory)`,
         `  export PUBSUB_EMULATOR_HOST=${emulator.pubsubHost}        # Pub/Sub (any official client)`,
         `Control API: ${emulator.restUrl}/__emulator/ (clock, faults, requests, state) — see docs/EMULATOR.md`,
-        values.state ? `State is saved to ${values.state} on exit.` : 'State is in memory only (use --state FILE to keep it).',
+        values.state
+          ? `State is saved to ${values.state} on exit.`
+          : 'State is in memory only (use --state FILE to keep it).',
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),
@@ -50,6 +52,7 @@ export const emulatorCommand: Command = {
 
 function parsePort(value: string | undefined, flag: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${flag} must be a port number 0–65535, got '${value}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${flag} must be a port number 0–65535, got '${value}'`);
   return port;
 }

@@ -1,0 +1,145 @@
+/**
+ * The one schema of `georoute.yaml`. Types are inferred from it; defaults are applied by it; unknown
+ * keys are errors (a typo must not pass silently). Cross-field rules live in `checks.ts` and are
+ * attached here, so this object is the whole contract.
+ */
+import { z } from 'zod';
+import { crossCheck } from './checks';
+import { isKnownRegion } from './regions';
+
+/** Compute Engine resource name (RFC 1035 label, ≤ 63 chars). */
+const RESOURCE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const GROUP_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+const resourceName = () =>
+  z.string().regex(RESOURCE_NAME, 'must be a Compute Engine resource name ([a-z][-a-z0-9]*, ≤ 63)');
+
+export const RegionNameSchema = z
+  .string()
+  .refine(isKnownRegion, { error: (iss) => `unknown Google Cloud region '${String(iss.input)}'` });
+
+const residency = () => z.string().regex(GROUP_NAME, 'must be a lower-case group name such as eu, us or apac');
+
+const AcceleratorSchema = z.strictObject({
+  type: z.string().min(1).default('nvidia-l4'),
+  count: z.int().min(1).max(16).default(1),
+});
+
+const EntrySchema = z.strictObject({
+  /** The regional entry point's external IPv4 address, if known up front. */
+  ip: z.ipv4().optional(),
+  /** Name of the reserved regional address of the entry point (default `<prefix>-entry-<region>`). */
+  addressName: resourceName().optional(),
+});
+
+export const RegionSchema = z
+  .strictObject({
+    name: RegionNameSchema,
+    zones: z.array(z.string()).min(1),
+    machineType: z.string().min(1).default('g2-standard-8'),
+    accelerator: AcceleratorSchema.prefault({}),
+    minReplicas: z.int().min(0).default(1),
+    maxReplicas: z.int().min(1),
+    /** Requests per second one replica serves at its target utilisation. */
+    replicaThroughputRps: z.number().positive(),
+    entry: EntrySchema.prefault({}),
+    /** Residency group (e.g. `eu`); defaults to the region's group in the built-in table. */
+    residency: residency().optional(),
+    mig: resourceName().optional(),
+    autoscaler: resourceName().optional(),
+    instanceTemplate: resourceName().optional(),
+    /** Regional backend service behind the entry point. */
+    backend: resourceName().optional(),
+  })
+  .transform((r) => ({
+    ...r,
+    entry: { ...r.entry, addressName: r.entry.addressName ?? `georoute-entry-${r.name}` },
+    mig: r.mig ?? `georoute-mig-${r.name}`,
+    autoscaler: r.autoscaler ?? `georoute-as-${r.name}`,
+    instanceTemplate: r.instanceTemplate ?? `georoute-tpl-${r.name}`,
+    backend: r.backend ?? `georoute-be-${r.name}`,
+  }));
+
+export const ClientLocationSchema = z.strictObject({
+  /** A Cloud DNS geo location, i.e. a Google Cloud region name. */
+  location: RegionNameSchema,
+  /** Expected requests per second, used when the live metric is missing. */
+  expectedRps: z.number().min(0).optional(),
+  /** Residency fence: only regions of this group may serve the location. */
+  residency: residency().optional(),
+});
+
+const LatencySchema = z.strictObject({
+  overrides: z
+    .array(z.strictObject({ from: RegionNameSchema, to: RegionNameSchema, rttMs: z.number().min(0) }))
+    .default([]),
+});
+
+const DnsSchema = z.strictObject({
+  managedZone: resourceName(),
+  recordName: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+$/, "must be a lower-case FQDN ending with '.'"),
+  ttlSec: z.int().min(30).max(300).default(30),
+});
+
+const LoadBalancerSchema = z.strictObject({
+  backendService: resourceName().default('georoute-backend'),
+  urlMap: resourceName().default('georoute-url-map'),
+  targetProxy: resourceName().default('georoute-proxy'),
+  forwardingRule: resourceName().default('georoute-forwarding-rule'),
+  globalAddress: resourceName().default('georoute-anycast'),
+  healthCheck: resourceName().default('georoute-health'),
+});
+
+const GuardrailsSchema = z.strictObject({
+  maxDrainFraction: z.number().min(0).max(1).default(0.5),
+  recoveryRamp: z.array(z.number().min(0.1).max(1)).min(1).default([0.1, 0.5, 1.0]),
+  recoveryStepSec: z.int().min(1).default(300),
+  scaleOutCooldownSec: z.int().min(0).default(60),
+  scaleInCooldownSec: z.int().min(0).default(900),
+  minHealthyWindowSec: z.int().min(0).default(120),
+  /** Bound on Σ|Δweight| of one location per plan step (safety moves excepted). */
+  maxWeightShiftPerStep: z.number().gt(0).max(2).default(0.5),
+  /** Fraction of a replica's throughput the planner may plan for (headroom for bursts). */
+  targetUtilization: z.number().gt(0).max(1).default(0.8),
+});
+
+const GpuBudgetSchema = z.strictObject({
+  /** Accelerators (replicas × accelerator.count) across all regions. */
+  maxTotalAccelerators: z.int().min(1),
+  /** Accelerators per region (e.g. the regional quota). */
+  perRegionMax: z.record(z.string(), z.int().min(0)).optional(),
+});
+
+const topicName = () =>
+  z.string().regex(/^[A-Za-z][-A-Za-z0-9._~%+]{2,254}$/, 'must be a Pub/Sub topic id (3–255 chars, starting with a letter)');
+
+/** Topic ids (in `project`) the functions listen on and publish to; bootstrap creates them. */
+const PubsubSchema = z.strictObject({
+  capacityRequests: topicName().default('georoute-capacity-requests'),
+  capacityResults: topicName().default('georoute-capacity-results'),
+  healthAlerts: topicName().default('georoute-health-alerts'),
+  reconcile: topicName().default('georoute-reconcile'),
+  /** Bad input (malformed messages) is published here with the reason, then acked. */
+  deadLetter: topicName().default('georoute-dead-letter'),
+});
+
+export const ConfigSchema = z
+  .strictObject({
+    project: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id'),
+    regions: z.array(RegionSchema).min(1),
+    clientLocations: z.array(ClientLocationSchema).min(1),
+    latency: LatencySchema.prefault({}),
+    dns: DnsSchema,
+    loadBalancer: LoadBalancerSchema.prefault({}),
+    guardrails: GuardrailsSchema.prefault({}),
+    gpuBudget: GpuBudgetSchema,
+    pubsub: PubsubSchema.prefault({}),
+  })
+  // `when: always` so cross-field errors are reported together with type errors, not after them.
+  .check(z.superRefine(crossCheck, { when: () => true }));
+
+export type GeorouteConfig = z.infer<typeof ConfigSchema>;
+export type GeorouteConfigInput = z.input<typeof ConfigSchema>;
+export type RegionConfig = GeorouteConfig['regions'][number];
+export type ClientLocationConfig = GeorouteConfig['clientLocations'][number];
+export type Guardrails = GeorouteConfig['guardrails'];

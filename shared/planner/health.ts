@@ -1,0 +1,197 @@
+/**
+ * Region states: who is drained, who ramps back, who serves — with the drain guardrails
+ * (never more than maxDrainFraction drained, never zero serving).
+ */
+import type { Topology } from './topology';
+import type { PlannerInput, Reason, RegionObservation, RegionState } from './types';
+
+export interface RegionDecision {
+  state: RegionState;
+  scaler: number;
+  reasons: Reason[];
+}
+
+const EPS = 1e-9;
+
+export function isHealthy(obs: RegionObservation): boolean {
+  return obs.openIncidents.length === 0 && obs.backendHealthy > 0;
+}
+
+function stateOf(scaler: number): RegionState {
+  return scaler <= 0 ? 'drained' : scaler >= 1 - EPS ? 'serving' : 'ramping';
+}
+
+/** Backends' scaler is 0 or 0.1..1; anything else observed is clamped into that set. */
+function normalise(scaler: number): number {
+  if (!(scaler > 0)) return 0;
+  return Math.min(1, Math.max(0.1, scaler));
+}
+
+/** Health score for choosing whom to keep: healthy fraction, then running VMs. Higher is better. */
+function score(obs: RegionObservation | undefined): [number, number] {
+  if (!obs) return [-1, 0];
+  const frac = obs.backendTotal > 0 ? obs.backendHealthy / obs.backendTotal : 0;
+  return [obs.openIncidents.length > 0 ? frac - 1 : frac, obs.instances.running];
+}
+
+export function decideRegions(input: PlannerInput, topo: Topology): RegionDecision[] {
+  const g = input.config.guardrails;
+  const ramp = g.recoveryRamp;
+  const n = topo.regions.length;
+  const out: RegionDecision[] = new Array(n);
+  /** Unhealthy (or unobserved and previously drained): candidates for draining. */
+  const unhealthy: number[] = [];
+  /** Healthy but still at 0 while they wait for their healthy window. */
+  const recovering: number[] = [];
+
+  for (let i = 0; i < n; i++) {
+    const name = topo.regions[i] as string;
+    const obs = input.observed[name];
+    if (!obs) {
+      const prev = input.current?.regions[name];
+      const scaler = prev ? prev.capacityScaler : 1;
+      const reason: Reason = {
+        subject: name,
+        code: 'region-unobserved',
+        message: `could not observe ${name}: holding its previous state (${stateOf(scaler)}, scaler ${scaler})`,
+      };
+      if (scaler > 0) out[i] = { state: stateOf(scaler), scaler, reasons: [reason] };
+      else {
+        out[i] = { state: 'drained', scaler: 0, reasons: [reason] };
+        unhealthy.push(i);
+      }
+      continue;
+    }
+    if (!isHealthy(obs)) {
+      out[i] = { state: 'drained', scaler: 0, reasons: [] };
+      unhealthy.push(i);
+      continue;
+    }
+    const decision = recover(name, obs, normalise(obs.currentCapacityScaler), input.now, g, ramp);
+    out[i] = decision;
+    if (decision.scaler === 0) recovering.push(i);
+  }
+
+  const maxDrained = Math.max(0, Math.min(Math.floor(g.maxDrainFraction * n + EPS), n - 1));
+  let slots = maxDrained - recovering.length;
+
+  // Too many healthy regions still waiting at 0: start the longest-healthy ones ramping now.
+  if (slots < 0) {
+    const since = (i: number) => input.observed[topo.regions[i] as string]?.lastHealthyTransitionAt ?? -Infinity;
+    recovering.sort((a, b) => (since(a) < since(b) ? -1 : since(a) > since(b) ? 1 : a - b));
+    for (const i of recovering.slice(0, -slots)) {
+      const name = topo.regions[i] as string;
+      out[i] = {
+        state: stateOf(ramp[0] as number),
+        scaler: ramp[0] as number,
+        reasons: [
+          {
+            subject: name,
+            code: 'max-drain-fraction',
+            message: `${name} is healthy but inside its healthy window; un-draining early to keep ≤ ${maxDrained} of ${n} regions drained`,
+          },
+        ],
+      };
+    }
+    slots = 0;
+  }
+
+  // Drain in order: already drained first (no flapping), then worst health, then name.
+  const wasDrained = (i: number) => {
+    const name = topo.regions[i] as string;
+    const obs = input.observed[name];
+    return obs ? obs.currentCapacityScaler <= 0 : (input.current?.regions[name]?.capacityScaler ?? 1) <= 0;
+  };
+  const keyOf = unhealthy.map((i) => ({
+    i,
+    drained: wasDrained(i),
+    s: score(input.observed[topo.regions[i] as string]),
+  }));
+  keyOf.sort((a, b) => Number(b.drained) - Number(a.drained) || a.s[0] - b.s[0] || a.s[1] - b.s[1] || a.i - b.i);
+  const anyServing = out.some((d, i) => d !== undefined && d.scaler > 0 && !unhealthy.includes(i));
+  keyOf.forEach(({ i }, rank) => {
+    const name = topo.regions[i] as string;
+    const obs = input.observed[name];
+    const decision = out[i] as RegionDecision;
+    if (rank < slots) {
+      decision.state = 'drained';
+      decision.scaler = 0;
+      if (obs) {
+        const why =
+          obs.openIncidents.length > 0
+            ? `open incident ${obs.openIncidents.map((x) => x.id).join(', ')}`
+            : `${obs.backendHealthy}/${obs.backendTotal} backends healthy`;
+        decision.reasons.push({ subject: name, code: 'drain-unhealthy', message: `${name} drained: ${why}` });
+      }
+      return;
+    }
+    const current = obs ? normalise(obs.currentCapacityScaler) : 0;
+    const lastResort = !anyServing && rank === slots;
+    const scaler = current > 0 ? current : lastResort ? 1 : (ramp[0] as number);
+    decision.scaler = scaler;
+    decision.state = stateOf(scaler);
+    decision.reasons.push(
+      lastResort
+        ? {
+            subject: name,
+            code: 'keep-last-healthy',
+            message: `${name} is unhealthy but kept serving: no other region can serve`,
+          }
+        : {
+            subject: name,
+            code: 'max-drain-fraction',
+            message: `${name} is unhealthy but kept serving: draining it would exceed ${maxDrained} of ${n} regions drained`,
+          },
+    );
+  });
+  return out;
+}
+
+/** A healthy region: wait out the healthy window, then climb the ramp one step per recoveryStepSec. */
+function recover(
+  name: string,
+  obs: RegionObservation,
+  scaler: number,
+  now: number,
+  g: PlannerInput['config']['guardrails'],
+  ramp: readonly number[],
+): RegionDecision {
+  if (scaler >= 1 - EPS) return { state: 'serving', scaler: 1, reasons: [] };
+  const since = obs.lastHealthyTransitionAt ?? Number.NEGATIVE_INFINITY;
+  const afterWindow = now - since - g.minHealthyWindowSec * 1000;
+  if (afterWindow < 0) {
+    const left = Math.ceil(-afterWindow / 1000);
+    return {
+      state: stateOf(scaler),
+      scaler,
+      reasons: [
+        {
+          subject: name,
+          code: 'awaiting-healthy-window',
+          message: `${name} healthy for less than ${g.minHealthyWindowSec}s (${left}s to go): holding scaler ${scaler}`,
+        },
+      ],
+    };
+  }
+  const allowed = Number.isFinite(since) ? Math.floor(afterWindow / (g.recoveryStepSec * 1000)) : Infinity;
+  const next = ramp.findIndex((step) => step > scaler + EPS);
+  if (next >= 0 && next <= allowed) {
+    const to = ramp[next] as number;
+    return {
+      state: stateOf(to),
+      scaler: to,
+      reasons: [{ subject: name, code: 'ramp-step', message: `${name} recovering: scaler ${scaler} → ${to}` }],
+    };
+  }
+  return {
+    state: stateOf(scaler),
+    scaler,
+    reasons: [
+      {
+        subject: name,
+        code: 'ramp-wait',
+        message: `${name} recovering: next ramp step after ${g.recoveryStepSec}s at scaler ${scaler}`,
+      },
+    ],
+  };
+}

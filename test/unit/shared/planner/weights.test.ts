@@ -1,0 +1,111 @@
+import { plan, WEIGHT_UNITS } from '../../../../shared/planner';
+import { baseInput, exampleConfig, healthy, unhealthy, weightSum, withObserved } from './fixtures';
+
+const config = exampleConfig();
+const codes = (r: ReturnType<typeof plan>, subject: string) =>
+  r.reasons.filter((x) => x.subject === subject).map((x) => x.code);
+
+describe('location weights', () => {
+  it('sends each location to its nearest healthy region', () => {
+    const r = plan(baseInput(config));
+    expect(r.plan.locations['us-west1']!.weights).toEqual({ 'us-central1': 1 });
+    expect(r.plan.locations['northamerica-northeast1']!.weights).toEqual({ 'us-east4': 1 });
+    expect(r.plan.locations['europe-west1']!.weights).toEqual({ 'europe-west4': 1 });
+    expect(r.plan.locations['australia-southeast1']!.weights).toEqual({ 'asia-southeast1': 1 });
+    expect(r.plan.locations['asia-east1']!.weights).toEqual({ 'asia-northeast1': 1 });
+  });
+
+  it('spills to the next-nearest region when the nearest has no headroom', () => {
+    // us-central1 headroom: 10 × 4 rps × 0.8 = 32 rps; us-central1 + us-west1 ask for 40.
+    const r = plan(baseInput(config, { load: { ...baseInput(config).load, 'us-central1': 30, 'us-west1': 10 } }));
+    const west = r.plan.locations['us-west1']!.weights;
+    expect(Object.keys(west)).toEqual(['us-central1', 'us-east4']);
+    expect(west['us-central1']! + west['us-east4']!).toBeCloseTo(1, 9);
+    expect(r.plan.locations['us-central1']!.weights).toEqual({ 'us-central1': 1 });
+  });
+
+  it('keeps every location on a target; weights sum to 1 in 1e-4 units', () => {
+    const r = plan(baseInput(config, { load: { ...baseInput(config).load, 'us-central1': 31, 'us-west1': 7 } }));
+    for (const [loc, l] of Object.entries(r.plan.locations)) {
+      expect(Object.keys(l.weights).length).toBeGreaterThan(0);
+      const units = Object.values(l.weights).map((w) => Math.round(w * WEIGHT_UNITS));
+      expect(units.reduce((s, u) => s + u, 0)).toBe(WEIGHT_UNITS);
+      for (const w of Object.values(l.weights))
+        expect(Math.abs(w * WEIGHT_UNITS - Math.round(w * WEIGHT_UNITS))).toBeLessThan(1e-6);
+      expect(Math.abs(weightSum(r.plan, loc) - 1)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('honours residency: EU locations only go to EU regions, even when they are full', () => {
+    const r = plan(baseInput(config, { load: { ...baseInput(config).load, 'europe-west1': 200 } }));
+    for (const loc of ['europe-west1', 'europe-west3', 'europe-west4']) {
+      expect(Object.keys(r.plan.locations[loc]!.weights)).toEqual(['europe-west4']);
+    }
+    expect(codes(r, 'europe-west1')).toContain('overloaded');
+  });
+
+  it('the fence wins over availability: no healthy EU region → anycast fallback, and says so', () => {
+    const r = plan(withObserved(baseInput(config), { 'europe-west4': unhealthy() }));
+    for (const loc of ['europe-west1', 'europe-west3', 'europe-west4']) {
+      expect(r.plan.locations[loc]).toEqual({ weights: {}, fallback: 'anycast' });
+      expect(codes(r, loc)).toEqual(expect.arrayContaining(['fallback-anycast', 'residency-fence']));
+    }
+    // Unfenced me-west1 moves out of the EU.
+    expect(Object.keys(r.plan.locations['me-west1']!.weights)).not.toContain('europe-west4');
+  });
+
+  it('spills demand past a region in stockout that cannot grow (stockout-spill)', () => {
+    // us-central1 has 2 running VMs and cannot get more: 2 × 4 × 0.8 = 6.4 rps of its 12.
+    const r = plan(
+      withObserved(baseInput(config), {
+        'us-central1': healthy({ stockout: true, instances: { running: 2, booting: 0, failed: 3 } }),
+      }),
+    );
+    const w = r.plan.locations['us-central1']!.weights;
+    expect(w['us-central1']).toBeCloseTo(6.4 / 12, 3);
+    expect(w['us-east4']).toBeCloseTo(1 - 6.4 / 12, 3);
+    expect(codes(r, 'us-central1')).toContain('stockout-spill');
+  });
+
+  it('routes a location with a missing load metric to its nearest region (never as idle)', () => {
+    const load = { ...baseInput(config).load };
+    delete load['asia-east1'];
+    const r = plan(baseInput(config, { load }));
+    expect(r.plan.locations['asia-east1']!.weights).toEqual({ 'asia-northeast1': 1 });
+    expect(codes(r, 'asia-east1')).toContain('missing-metric');
+  });
+});
+
+describe('churn', () => {
+  const bound = config.guardrails.maxWeightShiftPerStep;
+
+  it('moves a location at most maxWeightShiftPerStep per step toward the target', () => {
+    const current = plan(baseInput(config)).plan;
+    current.locations['us-west1'] = { weights: { 'us-east4': 1 } };
+    const r = plan(baseInput(config, { current }));
+    const w = r.plan.locations['us-west1']!.weights;
+    // Target is us-central1 = 1; L1 distance 2, bound 0.5 → a quarter of the way.
+    expect(w).toEqual({ 'us-central1': 0.25, 'us-east4': 0.75 });
+    const shift = Math.abs(w['us-central1']! - 0) + Math.abs(w['us-east4']! - 1);
+    expect(shift).toBeLessThanOrEqual(bound + 1e-9);
+    expect(codes(r, 'us-west1')).toContain('churn-limit');
+    // Next step continues.
+    const r2 = plan(baseInput(config, { current: r.plan }));
+    expect(r2.plan.locations['us-west1']!.weights).toEqual({ 'us-central1': 0.5, 'us-east4': 0.5 });
+  });
+
+  it('removes weight on a region that became unhealthy at once (safety beats churn)', () => {
+    const current = plan(baseInput(config)).plan;
+    current.locations['us-west1'] = { weights: { 'us-central1': 0.5, 'us-east4': 0.5 } };
+    const light = Object.fromEntries(config.clientLocations.map((l) => [l.location, 1]));
+    const r = plan(withObserved(baseInput(config, { current, load: light }), { 'us-central1': unhealthy() }));
+    expect(r.plan.locations['us-west1']!.weights).toEqual({ 'us-east4': 1 });
+    expect(codes(r, 'us-west1')).toContain('unhealthy-weight-removed');
+  });
+
+  it('is idempotent: re-planning from its own output changes nothing', () => {
+    const first = plan(baseInput(config));
+    const again = plan(baseInput(config, { current: first.plan }));
+    expect(again.plan.locations).toEqual(first.plan.locations);
+  });
+});

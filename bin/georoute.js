@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-'use strict';
+
 // The CLI is TypeScript compiled to dist/ by `npm run build` (run on install by `prepare`).
 let main;
 try {

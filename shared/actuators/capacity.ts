@@ -1,0 +1,115 @@
+import type { protos } from '@google-cloud/compute';
+import { requestIdFor } from '../core/idempotency';
+import { waitForOperation } from '../gcp/operations';
+import { wrap } from './lb';
+import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult, plain } from './types';
+
+type Schedule = protos.google.cloud.compute.v1.IAutoscalingPolicyScalingSchedule;
+
+/** Scaling schedules georoute creates start with this prefix; others are the operator's and left alone. */
+export const SCHEDULE_PREFIX = 'georoute-';
+
+export interface ScheduleSpec {
+  minRequiredReplicas: number;
+  /** Cron, in `timeZone`. */
+  schedule: string;
+  durationSec: number;
+  timeZone?: string;
+  description?: string;
+}
+
+export interface CapacityDesired {
+  region: string;
+  autoscaler: string;
+  /** The replica floor (autoscalingPolicy.minNumReplicas). */
+  minReplicas: number;
+  maxReplicas?: number;
+  /**
+   * georoute-owned scaling schedules that should exist and be enabled. Owned schedules not listed
+   * are disabled (not deleted: a merge patch cannot remove a map entry through the client).
+   */
+  schedules?: Record<string, ScheduleSpec>;
+  /** New autoscaler `description`, written with the change (cooldown clocks live there). */
+  description?: string;
+}
+
+function sameSchedule(a: Schedule | undefined, b: ScheduleSpec): boolean {
+  return (
+    !!a &&
+    !a.disabled &&
+    a.minRequiredReplicas === b.minRequiredReplicas &&
+    a.schedule === b.schedule &&
+    a.durationSec === b.durationSec &&
+    (a.timeZone ?? 'UTC') === (b.timeZone ?? 'UTC')
+  );
+}
+
+/**
+ * Makes a regional autoscaler's floor, ceiling and georoute schedules match `desired`. Scaling goes
+ * through the autoscaler, never `resize`: Google refuses to resize an autoscaled MIG (412).
+ * read → diff → one patch (only the changed fields) with a requestId from the event → wait for DONE.
+ */
+export async function applyCapacity(
+  deps: ActuatorDeps,
+  desired: CapacityDesired,
+  ctx: ActuationContext,
+): Promise<ActuationResult> {
+  const result = emptyResult(`regions/${desired.region}/autoscalers/${desired.autoscaler}`);
+  const client = deps.gcp.compute.regionAutoscalers;
+  const [current] = await client.get({ project: deps.project, region: desired.region, autoscaler: desired.autoscaler });
+  result.reads++;
+  const policy = plain(current.autoscalingPolicy ?? {});
+  const patch: protos.google.cloud.compute.v1.IAutoscalingPolicy = {};
+  const changes: string[] = [];
+  if ((policy.minNumReplicas ?? 0) !== desired.minReplicas) {
+    patch.minNumReplicas = desired.minReplicas;
+    changes.push(`minNumReplicas ${policy.minNumReplicas ?? 0} → ${desired.minReplicas}`);
+  }
+  if (desired.maxReplicas !== undefined && policy.maxNumReplicas !== desired.maxReplicas) {
+    patch.maxNumReplicas = desired.maxReplicas;
+    changes.push(`maxNumReplicas ${policy.maxNumReplicas} → ${desired.maxReplicas}`);
+  }
+  if (desired.schedules) {
+    const existing = (policy.scalingSchedules ?? {}) as Record<string, Schedule>;
+    const schedules: Record<string, Schedule> = {};
+    for (const [name, spec] of Object.entries(desired.schedules)) {
+      if (!name.startsWith(SCHEDULE_PREFIX)) throw new Error(`schedule '${name}' must start with '${SCHEDULE_PREFIX}'`);
+      if (sameSchedule(existing[name], spec)) continue;
+      schedules[name] = { ...spec, timeZone: spec.timeZone ?? 'UTC', disabled: false };
+      changes.push(`schedule ${name}: ${spec.minRequiredReplicas} replicas for ${spec.durationSec}s`);
+    }
+    for (const [name, schedule] of Object.entries(existing)) {
+      if (!name.startsWith(SCHEDULE_PREFIX) || name in desired.schedules || schedule.disabled) continue;
+      schedules[name] = { ...schedule, disabled: true };
+      changes.push(`schedule ${name} disabled`);
+    }
+    if (Object.keys(schedules).length > 0) patch.scalingSchedules = schedules;
+  }
+  if (changes.length === 0) {
+    result.skipped = 'autoscaler already matches the plan';
+    return result;
+  }
+  try {
+    const op = await client.patch({
+      project: deps.project,
+      region: desired.region,
+      autoscaler: desired.autoscaler,
+      requestId: requestIdFor(
+        ctx.eventId,
+        `autoscaler:${desired.region}/${desired.autoscaler}:${JSON.stringify(policy)}→${JSON.stringify(patch)}`,
+      ),
+      autoscalerResource: {
+        name: desired.autoscaler,
+        autoscalingPolicy: patch,
+        ...(desired.description !== undefined ? { description: desired.description } : {}),
+      },
+    });
+    result.writes++;
+    await waitForOperation(deps.gcp, op as never, { what: `patch autoscaler ${desired.region}/${desired.autoscaler}` });
+  } catch (err) {
+    throw wrap(err, `patch autoscaler ${desired.region}/${desired.autoscaler}`);
+  }
+  result.changed = true;
+  result.changes = changes;
+  return result;
+}

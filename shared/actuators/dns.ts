@@ -1,0 +1,122 @@
+import { httpStatusOf } from '../core/errors';
+import { type ChangeJson, dnsRequest, type RrsetJson } from '../gcp/dns-rest';
+import { wrap } from './lb';
+import { type ActuationContext, type ActuationResult, type ActuatorDeps, backoff, emptyResult } from './types';
+
+export interface GeoItem {
+  /** A Google Cloud region name: where the client is. */
+  location: string;
+  /** Entry IPs of the regions serving that location. */
+  rrdatas: string[];
+}
+
+export interface DnsDesired {
+  managedZone: string;
+  /** FQDN ending with '.'. */
+  name: string;
+  type?: 'A' | 'AAAA';
+  ttl: number;
+  items: GeoItem[];
+}
+
+/** The geo record as Cloud DNS stores it, in a canonical order so that equal records compare equal. */
+export function desiredRecord(desired: DnsDesired): RrsetJson {
+  return {
+    kind: 'dns#resourceRecordSet',
+    name: desired.name,
+    type: desired.type ?? 'A',
+    ttl: desired.ttl,
+    routingPolicy: {
+      geo: {
+        items: [...desired.items]
+          .sort((a, b) => a.location.localeCompare(b.location))
+          .map((i) => ({ location: i.location, rrdatas: [...i.rrdatas].sort() })),
+      },
+    },
+  };
+}
+
+/** A comparable summary of a record: TTL and location → sorted rrdatas. */
+function fingerprint(record: RrsetJson | undefined): string {
+  if (!record) return 'absent';
+  const items = (record.routingPolicy?.geo?.items ?? [])
+    .map((i) => `${i.location}=${[...(i.rrdatas ?? [])].sort().join(',')}`)
+    .sort();
+  const other = record.rrdatas ? `rrdatas=${[...record.rrdatas].sort().join(',')}` : '';
+  const policy = record.routingPolicy?.wrr ? 'wrr' : record.routingPolicy?.primaryBackup ? 'primaryBackup' : '';
+  return `${record.ttl}|${other}|${policy}|${items.join(';')}`;
+}
+
+/** What changed between two geo records, for the log and the demo's timeline. */
+function describe(before: RrsetJson | undefined, after: RrsetJson): string[] {
+  const map = (r: RrsetJson | undefined) =>
+    new Map((r?.routingPolicy?.geo?.items ?? []).map((i) => [i.location, [...(i.rrdatas ?? [])].sort().join(',')]));
+  const a = map(before);
+  const b = map(after);
+  const out: string[] = [];
+  if (before?.ttl !== after.ttl) out.push(`ttl ${before?.ttl ?? '-'} → ${after.ttl}`);
+  for (const loc of new Set([...a.keys(), ...b.keys()])) {
+    if (a.get(loc) !== b.get(loc)) out.push(`${loc}: ${a.get(loc) ?? '-'} → ${b.get(loc) ?? '-'}`);
+  }
+  return out;
+}
+
+/**
+ * Makes the geo record set match `desired` with ONE atomic Cloud DNS change whose deletion is the
+ * record exactly as just read (Cloud DNS refuses a stale deletion with 412 and an existing addition
+ * with 409: both mean another writer won the race, so re-read and retry). No change when equal.
+ */
+export async function applyDns(
+  deps: ActuatorDeps,
+  desired: DnsDesired,
+  ctx: ActuationContext,
+): Promise<ActuationResult & { changeId?: string }> {
+  const type = desired.type ?? 'A';
+  const result: ActuationResult & { changeId?: string } = emptyResult(`rrsets/${desired.name}/${type}`);
+  const want = desiredRecord(desired);
+  const maxAttempts = ctx.maxAttempts ?? 4;
+  for (let attempt = 0; ; attempt++) {
+    const current = await readRecord(deps, desired.managedZone, desired.name, type);
+    result.reads++;
+    if (fingerprint(current) === fingerprint(want)) {
+      result.skipped = 'geo record already matches the plan';
+      return result;
+    }
+    const change = { kind: 'dns#change', additions: [want], deletions: current ? [current] : [] };
+    try {
+      const created = await dnsRequest<ChangeJson>(deps.gcp.dns, desired.managedZone, {
+        method: 'POST',
+        uri: '/changes',
+        json: change,
+      });
+      result.writes++;
+      result.changed = true;
+      result.changes = describe(current, want);
+      result.changeId = created.id;
+      return result;
+    } catch (err) {
+      const status = httpStatusOf(err);
+      if ((status === 412 || status === 409) && attempt + 1 < maxAttempts) {
+        result.retries++;
+        deps.logger.info(`geo record changed under us (${status}): re-reading`, { record: desired.name, attempt });
+        await backoff(attempt);
+        continue;
+      }
+      throw wrap(err, `dns change ${desired.managedZone}/${desired.name}`);
+    }
+  }
+}
+
+export async function readRecord(
+  deps: ActuatorDeps,
+  zone: string,
+  name: string,
+  type: string,
+): Promise<RrsetJson | undefined> {
+  const body = await dnsRequest<{ rrsets?: RrsetJson[] }>(deps.gcp.dns, zone, {
+    method: 'GET',
+    uri: '/rrsets',
+    qs: { name, type },
+  });
+  return body.rrsets?.find((r) => r.name === name && r.type === type);
+}

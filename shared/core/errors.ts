@@ -1,0 +1,85 @@
+/**
+ * Errors carry `retryable`: a Cloud Function throws (HTTP 500 → Pub/Sub/Eventarc redelivers) only for
+ * retryable faults; for anything retrying cannot fix it logs, dead-letters and returns (ack).
+ * Same idea as controller-runtime's TerminalError.
+ */
+export class GeorouteError extends Error {
+  readonly retryable: boolean;
+  readonly code: string;
+
+  constructor(code: string, message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable;
+  }
+}
+
+/** Bad input: a malformed message or config. Never retried. */
+export class InvalidInputError extends GeorouteError {
+  readonly issues: string[];
+  constructor(message: string, issues: string[] = []) {
+    super('invalid-input', message, { retryable: false });
+    this.issues = issues;
+  }
+}
+
+/** A Google API error, classified from its HTTP status / gRPC code. */
+export class ApiCallError extends GeorouteError {
+  readonly status: number | undefined;
+  readonly reason: string | undefined;
+  constructor(
+    operation: string,
+    status: number | undefined,
+    reason: string | undefined,
+    message: string,
+    cause?: unknown,
+  ) {
+    super('api-error', `${operation}: ${message}`, { retryable: isRetryableStatus(status), cause });
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+/** 408, 429 and 5xx are transient; 409/412 races are retried by the caller re-reading, not by redelivery. */
+export function isRetryableStatus(status: number | undefined): boolean {
+  return status === undefined || status === 408 || status === 429 || status >= 500;
+}
+
+/** gRPC status codes that mean "try again later" (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, ABORTED, INTERNAL, UNKNOWN). */
+const RETRYABLE_GRPC = new Set([2, 4, 8, 10, 13, 14]);
+
+/** The HTTP status of an error thrown by a Google client (REST: `code` is HTTP; gRPC: `code` is gRPC). */
+export function httpStatusOf(err: unknown): number | undefined {
+  const e = err as { code?: unknown; status?: unknown; response?: { status?: number } };
+  if (typeof e?.code === 'number' && e.code >= 100) return e.code;
+  if (typeof e?.response?.status === 'number') return e.response.status;
+  if (typeof e?.code === 'number') return grpcToHttp(e.code);
+  if (typeof e?.status === 'number' && e.status >= 100) return e.status;
+  return undefined;
+}
+
+function grpcToHttp(code: number): number {
+  const map: Record<number, number> = {
+    3: 400,
+    5: 404,
+    6: 409,
+    7: 403,
+    9: 412,
+    16: 401,
+    8: 429,
+    14: 503,
+    4: 504,
+    13: 500,
+    2: 500,
+    10: 409,
+  };
+  return map[code] ?? 500;
+}
+
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof GeorouteError) return err.retryable;
+  const e = err as { code?: unknown };
+  if (typeof e?.code === 'number' && e.code < 100) return RETRYABLE_GRPC.has(e.code);
+  return isRetryableStatus(httpStatusOf(err));
+}

@@ -1,0 +1,53 @@
+import type { protos } from '@google-cloud/compute';
+import { ApiCallError } from '../core/errors';
+import type { GcpClients } from './clients';
+
+type Operation = protos.google.cloud.compute.v1.IOperation;
+
+/** What Compute mutations resolve to: `[LROperation, …]` whose `latestResponse` is the Operation. */
+export type MutationResult = [{ latestResponse?: unknown; name?: string | null }, ...unknown[]];
+
+/**
+ * Waits until a Compute operation is DONE and throws if it carries errors. Nothing in the client
+ * polls for us, and `operations.wait` may return before DONE (it has a deadline), so loop on it.
+ */
+export async function waitForOperation(
+  gcp: GcpClients,
+  result: MutationResult,
+  options: { what: string; timeoutMs?: number } = { what: 'operation' },
+): Promise<Operation> {
+  let op = (result[0].latestResponse ?? result[0]) as Operation;
+  const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
+  while (op.status !== 'DONE') {
+    if (Date.now() > deadline) {
+      throw new ApiCallError(
+        options.what,
+        504,
+        'timeout',
+        `operation ${op.name} still ${op.status} after the deadline`,
+      );
+    }
+    const project = projectOf(op);
+    const region = op.region ? lastSegment(op.region) : undefined;
+    const [next] = region
+      ? await gcp.compute.regionOperations.wait({ project, region, operation: op.name as string })
+      : await gcp.compute.globalOperations.wait({ project, operation: op.name as string });
+    op = next;
+  }
+  const errors = op.error?.errors ?? [];
+  if (errors.length > 0) {
+    const status = op.httpErrorStatusCode ?? undefined;
+    const reason = errors[0]?.code ?? undefined;
+    const message = errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+    throw new ApiCallError(options.what, status ?? undefined, reason, message);
+  }
+  return op;
+}
+
+function projectOf(op: Operation): string {
+  const m = /\/projects\/([^/]+)\//.exec(op.selfLink ?? op.targetLink ?? '');
+  if (!m) throw new Error(`cannot tell the project of operation ${op.name}`);
+  return m[1] as string;
+}
+
+export const lastSegment = (link: string): string => link.slice(link.lastIndexOf('/') + 1);

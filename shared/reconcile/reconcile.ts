@@ -1,0 +1,227 @@
+import { applyCapacity } from '../actuators/capacity';
+import { applyDns, type GeoItem } from '../actuators/dns';
+import { applyLb } from '../actuators/lb';
+import type { ActuationResult } from '../actuators/types';
+import type { GeorouteConfig } from '../config';
+import { isRetryable } from '../core/errors';
+import { type Observation, type ObserveDeps, observe } from '../observe/observe';
+import { isHealthy } from '../planner/health';
+import { plan as computePlan } from '../planner/plan';
+import type { Reason, TrafficPlan } from '../planner/types';
+import { readAutoscalerNote, readBackendNote, writeAutoscalerNote, writeBackendNote } from '../state/notes';
+
+export interface Trigger {
+  kind: 'tick' | 'alert' | 'capacity' | 'manual';
+  /** Id of the triggering event: derives every write's requestId (a redelivery repeats none). */
+  eventId: string;
+}
+
+export interface Action {
+  actuator: 'lb' | 'dns' | 'capacity';
+  resource: string;
+  changes: string[];
+  retries: number;
+}
+
+export interface Skip {
+  actuator: 'lb' | 'dns' | 'capacity';
+  resource: string;
+  reason: string;
+}
+
+export interface Failure {
+  actuator: 'lb' | 'dns' | 'capacity' | 'observe';
+  resource: string;
+  message: string;
+  retryable: boolean;
+}
+
+export interface ReconcileResult {
+  plan: TrafficPlan;
+  reasons: Reason[];
+  actions: Action[];
+  skipped: Skip[];
+  errors: Failure[];
+  reads: number;
+  writes: number;
+  /** Precondition races (412/409) resolved by re-reading. */
+  retries: number;
+  observation: Observation;
+}
+
+export interface ReconcileOptions {
+  /** Compute and print, but write nothing (`georoute plan`). */
+  dryRun?: boolean;
+}
+
+/**
+ * The level-triggered loop (DESIGN §2): observe the live state, compute the one desired plan,
+ * and make Google Cloud match it with the fewest, safest writes. Every trigger ends here, so a
+ * lost, repeated or reordered event is harmless. The three actuators run in parallel and fail
+ * independently: a region whose write fails does not block the others, and the next reconcile
+ * converges whatever was left.
+ */
+export async function reconcile(
+  deps: ObserveDeps,
+  config: GeorouteConfig,
+  trigger: Trigger,
+  options: ReconcileOptions = {},
+): Promise<ReconcileResult> {
+  const log = deps.logger.child({ trigger: trigger.kind, eventId: trigger.eventId });
+  const observation = await observe(deps, config);
+  const { plan, reasons } = computePlan({ config, ...observation.input });
+  const result: ReconcileResult = {
+    plan,
+    reasons,
+    actions: [],
+    skipped: [],
+    errors: observation.errors.map((e) => ({
+      actuator: 'observe',
+      resource: e.region ? `${e.what} (${e.region})` : e.what,
+      message: e.error.message.slice(0, 300),
+      retryable: isRetryable(e.error),
+    })),
+    reads: observation.reads,
+    writes: 0,
+    retries: 0,
+    observation,
+  };
+  for (const r of reasons) log.info(r.message, { decision: r.code, subject: r.subject });
+  for (const e of result.errors) log.warn(`could not observe: ${e.resource}`, { error: e.message });
+  if (options.dryRun) return result;
+
+  const now = observation.input.now;
+  const ctx = { eventId: trigger.eventId };
+  const tasks: Array<Promise<void>> = [];
+  const run = (actuator: Action['actuator'], resource: string, work: () => Promise<ActuationResult>) =>
+    tasks.push(
+      work().then(
+        (r) => {
+          result.reads += r.reads;
+          result.writes += r.writes;
+          result.retries += r.retries;
+          if (r.changed) {
+            result.actions.push({ actuator, resource: r.resource, changes: r.changes, retries: r.retries });
+            log.info(`${actuator}: ${r.changes.join('; ')}`, { actuator, resource: r.resource, decision: 'write' });
+          } else {
+            result.skipped.push({ actuator, resource: r.resource, reason: r.skipped ?? 'no change' });
+            log.info(`${actuator}: no action because ${r.skipped ?? 'nothing differs'}`, {
+              actuator,
+              resource: r.resource,
+              decision: 'no-op',
+            });
+          }
+        },
+        (err: unknown) => {
+          const error = err as Error;
+          result.errors.push({ actuator, resource, message: error.message.slice(0, 500), retryable: isRetryable(err) });
+          log.error(`${actuator}: write failed: ${error.message.slice(0, 300)}`, {
+            actuator,
+            resource,
+            decision: 'error',
+          });
+        },
+      ),
+    );
+
+  // LB: capacityScalers, and each region's note (healthy streak) derived from what is read at write time.
+  if (observation.backendService) {
+    const scalers: Record<string, number> = {};
+    const notes: Record<string, (current: string | undefined) => string> = {};
+    for (const region of config.regions) {
+      const obs = observation.input.observed[region.name];
+      const regionPlan = plan.regions[region.name];
+      if (!obs || !regionPlan) continue; // unobserved: leave it as it is
+      scalers[region.name] = regionPlan.capacityScaler;
+      const healthy = isHealthy(obs);
+      notes[region.name] = (current) => {
+        const note = readBackendNote(current);
+        if (!healthy) return writeBackendNote({ ...note, unhealthy: true, healthySince: null });
+        if (note.unhealthy) return writeBackendNote({ ...note, unhealthy: false, healthySince: now });
+        return current ?? writeBackendNote(note);
+      };
+    }
+    run('lb', `backendServices/${config.loadBalancer.backendService}`, () =>
+      applyLb(deps, { backendService: config.loadBalancer.backendService, scalers, notes }, ctx),
+    );
+  }
+
+  // DNS: each location's item lists the entry IPs of the regions the plan gives it.
+  if (observation.dnsRecord || !observation.errors.some((e) => e.what === 'read geo record')) {
+    const items = geoItems(config, plan, observation, log);
+    if (items) {
+      run('dns', `rrsets/${config.dns.recordName}`, () =>
+        applyDns(
+          deps,
+          { managedZone: config.dns.managedZone, name: config.dns.recordName, ttl: config.dns.ttlSec, items },
+          ctx,
+        ),
+      );
+    }
+  }
+
+  // Capacity: each observed region's autoscaler floor; cooldown clocks ride in its description.
+  for (const region of config.regions) {
+    const regionPlan = plan.regions[region.name];
+    const autoscaler = observation.autoscalers[region.name];
+    if (!regionPlan || !autoscaler || !observation.input.observed[region.name]) continue;
+    const currentMin = autoscaler.autoscalingPolicy?.minNumReplicas ?? 0;
+    if (regionPlan.minReplicas === currentMin) {
+      result.skipped.push({
+        actuator: 'capacity',
+        resource: `autoscalers/${region.autoscaler}`,
+        reason: `floor already ${currentMin}`,
+      });
+      continue;
+    }
+    const note = readAutoscalerNote(autoscaler.description);
+    const description = writeAutoscalerNote(
+      regionPlan.minReplicas > currentMin ? { ...note, lastScaleOutAt: now } : { ...note, lastScaleInAt: now },
+    );
+    run('capacity', `regions/${region.name}/autoscalers/${region.autoscaler}`, () =>
+      applyCapacity(
+        deps,
+        { region: region.name, autoscaler: region.autoscaler, minReplicas: regionPlan.minReplicas, description },
+        ctx,
+      ),
+    );
+  }
+
+  await Promise.all(tasks);
+  result.actions.sort((a, b) => a.resource.localeCompare(b.resource));
+  result.skipped.sort((a, b) => a.resource.localeCompare(b.resource));
+  log.info(
+    `reconcile done: ${result.actions.length} change(s), ${result.errors.length} error(s), ${result.reads} read(s), ${result.writes} write(s)`,
+    { decision: 'summary', writes: result.writes, reads: result.reads },
+  );
+  return result;
+}
+
+/** The geo items of a plan: regions with weight → their entry IPs; none → the anycast address. */
+function geoItems(
+  config: GeorouteConfig,
+  plan: TrafficPlan,
+  observation: Observation,
+  log: ObserveDeps['logger'],
+): GeoItem[] | undefined {
+  const items: GeoItem[] = [];
+  for (const loc of config.clientLocations) {
+    const lp = plan.locations[loc.location];
+    const ips = Object.entries(lp?.weights ?? {})
+      .filter(([, w]) => w > 0)
+      .map(([r]) => observation.entryIps[r])
+      .filter((ip): ip is string => !!ip);
+    if (ips.length > 0) {
+      items.push({ location: loc.location, rrdatas: [...new Set(ips)] });
+      continue;
+    }
+    if (!observation.anycastIp) {
+      log.error('no serving region and no anycast address for a location: leaving DNS as it is', {
+        location: loc.location,
+      });
+      return undefined;
+    }
+    items.push({ location: loc.location, rrdatas: [observation.anycastIp] });
+  }
+  return items;
+}

@@ -1,0 +1,108 @@
+/**
+ * State that must outlive one function invocation lives in Google Cloud itself (DESIGN §2), in the
+ * `description` of the resource it is about, written in the same conditional write as the change:
+ *
+ * - a region's backend on the global backend service: the open incidents that drained it, incidents
+ *   already closed (so a close that arrives before its open is not undone), and when its current
+ *   healthy streak began (the recovery ramp counts from it);
+ * - a region's autoscaler: when georoute last scaled it out and in (the cooldowns count from them).
+ *
+ * Format: `georoute/v1 ` + compact JSON. Anything else in a description is left alone and read as empty.
+ */
+const PREFIX = 'georoute/v1 ';
+/** Google limits descriptions to 2048 characters; keep well under. */
+const MAX_ENTRIES = 12;
+
+export interface BackendNote {
+  /** Open incidents: id → started_at (epoch ms). */
+  open: Record<string, number>;
+  /** Closed incidents: id → ended_at (epoch ms); a later "open" for one of these is stale. */
+  closed: Record<string, number>;
+  /** Epoch ms when the region last became healthy; null = healthy for longer than recorded. */
+  healthySince: number | null;
+  /** The region was unhealthy when last reconciled: its next healthy sighting starts a streak. */
+  unhealthy: boolean;
+}
+
+export interface AutoscalerNote {
+  lastScaleOutAt: number | null;
+  lastScaleInAt: number | null;
+}
+
+export const emptyBackendNote = (): BackendNote => ({ open: {}, closed: {}, healthySince: null, unhealthy: false });
+export const emptyAutoscalerNote = (): AutoscalerNote => ({ lastScaleOutAt: null, lastScaleInAt: null });
+
+function parse(description: string | null | undefined): Record<string, unknown> | undefined {
+  if (!description?.startsWith(PREFIX)) return undefined;
+  try {
+    const value = JSON.parse(description.slice(PREFIX.length)) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const numberMap = (v: unknown): Record<string, number> =>
+  v && typeof v === 'object' && !Array.isArray(v)
+    ? (Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).filter(([, n]) => typeof n === 'number'),
+      ) as Record<string, number>)
+    : {};
+const numberOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+export function readBackendNote(description: string | null | undefined): BackendNote {
+  const raw = parse(description);
+  if (!raw) return emptyBackendNote();
+  return {
+    open: numberMap(raw.o),
+    closed: numberMap(raw.c),
+    healthySince: numberOrNull(raw.h),
+    unhealthy: raw.u === 1,
+  };
+}
+
+/** Keeps the newest entries only, so the note stays small however many incidents come and go. */
+function newest(map: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(map)
+      .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+      .slice(0, MAX_ENTRIES)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+export function writeBackendNote(note: BackendNote): string {
+  return (
+    PREFIX +
+    JSON.stringify({ o: newest(note.open), c: newest(note.closed), h: note.healthySince, u: note.unhealthy ? 1 : 0 })
+  );
+}
+
+export function readAutoscalerNote(description: string | null | undefined): AutoscalerNote {
+  const raw = parse(description);
+  if (!raw) return emptyAutoscalerNote();
+  return { lastScaleOutAt: numberOrNull(raw.out), lastScaleInAt: numberOrNull(raw.in) };
+}
+
+export function writeAutoscalerNote(note: AutoscalerNote): string {
+  return PREFIX + JSON.stringify({ out: note.lastScaleOutAt, in: note.lastScaleInAt });
+}
+
+/**
+ * Applies one incident notification to a note. Idempotent and order-independent: a duplicate does
+ * nothing, and a close seen before its open leaves the incident closed.
+ */
+export function applyIncident(
+  note: BackendNote,
+  incident: { id: string; state: 'open' | 'closed'; at: number },
+): BackendNote {
+  const open = { ...note.open };
+  const closed = { ...note.closed };
+  if (incident.state === 'closed') {
+    delete open[incident.id];
+    closed[incident.id] = incident.at;
+  } else if (!(incident.id in closed)) {
+    open[incident.id] = open[incident.id] ?? incident.at;
+  }
+  return { ...note, open, closed };
+}

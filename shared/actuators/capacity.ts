@@ -21,16 +21,20 @@ export interface ScheduleSpec {
 export interface CapacityDesired {
   region: string;
   autoscaler: string;
-  /** The replica floor (autoscalingPolicy.minNumReplicas). */
-  minReplicas: number;
+  /** The replica floor (autoscalingPolicy.minNumReplicas); unset = leave it. */
+  minReplicas?: number;
   maxReplicas?: number;
+  /** georoute scaling schedules to create or update (enabled). Others are left as they are. */
+  upsertSchedules?: Record<string, ScheduleSpec>;
   /**
-   * georoute-owned scaling schedules that should exist and be enabled. Owned schedules not listed
-   * are disabled (not deleted: a merge patch cannot remove a map entry through the client).
+   * georoute schedules to disable (expired capacity requests). Disabled, not deleted: a JSON merge
+   * patch cannot remove a map entry through the client, and a disabled schedule does nothing.
    */
-  schedules?: Record<string, ScheduleSpec>;
+  disableSchedules?: string[];
   /** New autoscaler `description`, written with the change (cooldown clocks live there). */
   description?: string;
+  /** Key the write's requestId derives from, instead of the event id (capacity requests use theirs). */
+  idempotencyKey?: string;
 }
 
 function sameSchedule(a: Schedule | undefined, b: ScheduleSpec): boolean {
@@ -61,7 +65,7 @@ export async function applyCapacity(
   const policy = plain(current.autoscalingPolicy ?? {});
   const patch: protos.google.cloud.compute.v1.IAutoscalingPolicy = {};
   const changes: string[] = [];
-  if ((policy.minNumReplicas ?? 0) !== desired.minReplicas) {
+  if (desired.minReplicas !== undefined && (policy.minNumReplicas ?? 0) !== desired.minReplicas) {
     patch.minNumReplicas = desired.minReplicas;
     changes.push(`minNumReplicas ${policy.minNumReplicas ?? 0} → ${desired.minReplicas}`);
   }
@@ -69,22 +73,21 @@ export async function applyCapacity(
     patch.maxNumReplicas = desired.maxReplicas;
     changes.push(`maxNumReplicas ${policy.maxNumReplicas} → ${desired.maxReplicas}`);
   }
-  if (desired.schedules) {
-    const existing = (policy.scalingSchedules ?? {}) as Record<string, Schedule>;
-    const schedules: Record<string, Schedule> = {};
-    for (const [name, spec] of Object.entries(desired.schedules)) {
-      if (!name.startsWith(SCHEDULE_PREFIX)) throw new Error(`schedule '${name}' must start with '${SCHEDULE_PREFIX}'`);
-      if (sameSchedule(existing[name], spec)) continue;
-      schedules[name] = { ...spec, timeZone: spec.timeZone ?? 'UTC', disabled: false };
-      changes.push(`schedule ${name}: ${spec.minRequiredReplicas} replicas for ${spec.durationSec}s`);
-    }
-    for (const [name, schedule] of Object.entries(existing)) {
-      if (!name.startsWith(SCHEDULE_PREFIX) || name in desired.schedules || schedule.disabled) continue;
-      schedules[name] = { ...schedule, disabled: true };
-      changes.push(`schedule ${name} disabled`);
-    }
-    if (Object.keys(schedules).length > 0) patch.scalingSchedules = schedules;
+  const existing = (policy.scalingSchedules ?? {}) as Record<string, Schedule>;
+  const schedules: Record<string, Schedule> = {};
+  for (const [name, spec] of Object.entries(desired.upsertSchedules ?? {})) {
+    if (!name.startsWith(SCHEDULE_PREFIX)) throw new Error(`schedule '${name}' must start with '${SCHEDULE_PREFIX}'`);
+    if (sameSchedule(existing[name], spec)) continue;
+    schedules[name] = { ...spec, timeZone: spec.timeZone ?? 'UTC', disabled: false };
+    changes.push(`schedule ${name}: ${spec.minRequiredReplicas} replicas for ${spec.durationSec}s`);
   }
+  for (const name of desired.disableSchedules ?? []) {
+    const schedule = existing[name];
+    if (!name.startsWith(SCHEDULE_PREFIX) || !schedule || schedule.disabled) continue;
+    schedules[name] = { ...schedule, disabled: true };
+    changes.push(`schedule ${name} disabled`);
+  }
+  if (Object.keys(schedules).length > 0) patch.scalingSchedules = schedules;
   if (changes.length === 0) {
     result.skipped = 'autoscaler already matches the plan';
     return result;

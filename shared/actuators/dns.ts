@@ -1,5 +1,6 @@
 import { httpStatusOf } from '../core/errors';
 import { type ChangeJson, dnsRequest, type RrsetJson } from '../gcp/dns-rest';
+import { decodeWeights, encodeWeights, type Weights, weightsRecordName } from '../state/weights-record';
 import { wrap } from './lb';
 import { type ActuationContext, type ActuationResult, type ActuatorDeps, backoff, emptyResult } from './types';
 
@@ -17,6 +18,8 @@ export interface DnsDesired {
   type?: 'A' | 'AAAA';
   ttl: number;
   items: GeoItem[];
+  /** The planner's weights, kept beside the geo record in the same change (shared/state/weights-record.ts). */
+  weights?: Weights;
 }
 
 /** The geo record as Cloud DNS stores it, in a canonical order so that equal records compare equal. */
@@ -74,24 +77,48 @@ export async function applyDns(
   const type = desired.type ?? 'A';
   const result: ActuationResult & { changeId?: string } = emptyResult(`rrsets/${desired.name}/${type}`);
   const want = desiredRecord(desired);
+  const wantWeights: RrsetJson | undefined = desired.weights
+    ? {
+        kind: 'dns#resourceRecordSet',
+        name: weightsRecordName(desired.name),
+        type: 'TXT',
+        ttl: desired.ttl,
+        rrdatas: encodeWeights(desired.weights),
+      }
+    : undefined;
   const maxAttempts = ctx.maxAttempts ?? 4;
   for (let attempt = 0; ; attempt++) {
-    const current = await readRecord(deps, desired.managedZone, desired.name, type);
-    result.reads++;
-    if (fingerprint(current) === fingerprint(want)) {
+    const [current, currentWeights] = await Promise.all([
+      readRecord(deps, desired.managedZone, desired.name, type),
+      wantWeights ? readRecord(deps, desired.managedZone, wantWeights.name, 'TXT') : Promise.resolve(undefined),
+    ]);
+    result.reads += wantWeights ? 2 : 1;
+    const geoSame = fingerprint(current) === fingerprint(want);
+    const weightsSame =
+      !wantWeights || sameWeights(decodeWeights(currentWeights?.rrdatas), decodeWeights(wantWeights.rrdatas));
+    if (geoSame && weightsSame) {
       result.skipped = 'geo record already matches the plan';
       return result;
     }
-    const change = { kind: 'dns#change', additions: [want], deletions: current ? [current] : [] };
+    const additions: RrsetJson[] = [];
+    const deletions: RrsetJson[] = [];
+    if (!geoSame) {
+      additions.push(want);
+      if (current) deletions.push(current);
+    }
+    if (wantWeights && !weightsSame) {
+      additions.push(wantWeights);
+      if (currentWeights) deletions.push(currentWeights);
+    }
     try {
       const created = await dnsRequest<ChangeJson>(deps.gcp.dns, desired.managedZone, {
         method: 'POST',
         uri: '/changes',
-        json: change,
+        json: { kind: 'dns#change', additions, deletions },
       });
       result.writes++;
       result.changed = true;
-      result.changes = describe(current, want);
+      result.changes = geoSame ? ['weights updated (geo answers unchanged)'] : describe(current, want);
       result.changeId = created.id;
       return result;
     } catch (err) {
@@ -105,6 +132,21 @@ export async function applyDns(
       throw wrap(err, `dns change ${desired.managedZone}/${desired.name}`);
     }
   }
+}
+
+/** Weights that differ by less than this are not worth a DNS change (load noise). */
+const WEIGHT_TOLERANCE = 0.05;
+
+function sameWeights(a: Weights, b: Weights): boolean {
+  const locations = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const loc of locations) {
+    const x = a[loc] ?? {};
+    const y = b[loc] ?? {};
+    for (const r of new Set([...Object.keys(x), ...Object.keys(y)])) {
+      if (Math.abs((x[r] ?? 0) - (y[r] ?? 0)) >= WEIGHT_TOLERANCE) return false;
+    }
+  }
+  return true;
 }
 
 export async function readRecord(

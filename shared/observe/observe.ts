@@ -7,6 +7,7 @@ import type { GeorouteConfig, RegionConfig } from '../config';
 import type { RrsetJson } from '../gcp/dns-rest';
 import type { CapacityFloor, PlannerInput, RegionObservation, TrafficPlan } from '../planner/types';
 import { type AutoscalerNote, type BackendNote, readAutoscalerNote, readBackendNote } from '../state/notes';
+import { decodeWeights, servingSet, type Weights, weightsRecordName } from '../state/weights-record';
 
 type BackendService = protos.google.cloud.compute.v1.IBackendService;
 type Autoscaler = protos.google.cloud.compute.v1.IAutoscaler;
@@ -29,6 +30,8 @@ export interface Observation {
   autoscalers: Record<string, Autoscaler>;
   autoscalerNotes: Record<string, AutoscalerNote>;
   dnsRecord?: RrsetJson;
+  /** The planner weights kept beside the geo record (see shared/state/weights-record.ts). */
+  dnsWeights?: Weights;
   /** Region → entry IP (the address DNS answers with for it). */
   entryIps: Record<string, string>;
   /** The global anycast address: DNS's last resort for a location no region may serve. */
@@ -71,7 +74,7 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
     }
   };
 
-  const [backendService, record, load, anycastIp] = await Promise.all([
+  const [backendService, record, weights, load, anycastIp] = await Promise.all([
     attempt('get backend service', undefined, async () => {
       const [bs] = await deps.gcp.compute.backendServices.get({
         project: deps.project,
@@ -80,6 +83,11 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
       return bs;
     }),
     attempt('read geo record', undefined, () => readRecord(deps, config.dns.managedZone, config.dns.recordName, 'A')),
+    attempt('read weights record', undefined, async () =>
+      decodeWeights(
+        (await readRecord(deps, config.dns.managedZone, weightsRecordName(config.dns.recordName), 'TXT'))?.rrdatas,
+      ),
+    ),
     attempt('read location load', undefined, () => readLoad(deps, now)),
     cachedAddress(deps, `global/${config.loadBalancer.globalAddress}`, () =>
       attempt('get anycast address', undefined, async () => {
@@ -94,6 +102,7 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
   obs.anycastIp = anycastIp;
   obs.backendService = backendService;
   obs.dnsRecord = record;
+  obs.dnsWeights = weights;
   for (const loc of config.clientLocations) loadByLocation[loc.location] = load?.[loc.location];
 
   const backendOf = (region: string) => backendService?.backends?.find((b) => regionOfGroup(b.group ?? '') === region);
@@ -144,7 +153,7 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
     }),
   );
   floors.sort((a, b) => a.region.localeCompare(b.region) || a.requestId.localeCompare(b.requestId));
-  obs.input.current = currentPlan(config, backendService, record, obs.entryIps, obs.autoscalers);
+  obs.input.current = currentPlan(config, backendService, record, weights, obs.entryIps, obs.autoscalers);
   return obs;
 }
 
@@ -275,11 +284,16 @@ export function parseScheduleDescription(
   }
 }
 
-/** The plan live state expresses: scalers and floors as read, DNS items as equal weights. */
+/**
+ * The plan live state expresses: scalers and floors as read; per location the weights kept beside the
+ * geo record when they agree with what the geo item serves, else equal shares of the item's regions
+ * (someone edited DNS by hand: what DNS serves wins).
+ */
 function currentPlan(
   config: GeorouteConfig,
   bs: BackendService | undefined,
   record: RrsetJson | undefined,
+  weights: Weights | undefined,
   entryIps: Record<string, string>,
   autoscalers: Record<string, Autoscaler>,
 ): TrafficPlan | null {
@@ -302,6 +316,11 @@ function currentPlan(
     const regions = (item.rrdatas ?? []).map((ip) => regionByIp.get(ip)).filter((r): r is string => !!r);
     if (regions.length === 0) {
       plan.locations[item.location] = { weights: {}, fallback: 'anycast' };
+      continue;
+    }
+    const kept = weights?.[item.location];
+    if (kept && servingSet(kept).join() === [...new Set(regions)].sort().join()) {
+      plan.locations[item.location] = { weights: { ...kept } };
       continue;
     }
     const w = 1 / regions.length;

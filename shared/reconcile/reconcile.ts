@@ -1,14 +1,23 @@
-import { applyCapacity } from '../actuators/capacity';
+import { applyCapacity, SCHEDULE_PREFIX } from '../actuators/capacity';
 import { applyDns, type GeoItem } from '../actuators/dns';
 import { applyLb } from '../actuators/lb';
 import type { ActuationResult } from '../actuators/types';
 import type { GeorouteConfig } from '../config';
 import { isRetryable } from '../core/errors';
-import { type Observation, type ObserveDeps, observe } from '../observe/observe';
+import { type Observation, type ObserveDeps, observe, parseScheduleDescription } from '../observe/observe';
 import { isHealthy } from '../planner/health';
 import { plan as computePlan } from '../planner/plan';
-import type { Reason, TrafficPlan } from '../planner/types';
-import { readAutoscalerNote, readBackendNote, writeAutoscalerNote, writeBackendNote } from '../state/notes';
+import type { Reason, RegionObservation, TrafficPlan } from '../planner/types';
+import {
+  applyIncident,
+  type BackendNote,
+  emptyBackendNote,
+  readAutoscalerNote,
+  readBackendNote,
+  writeAutoscalerNote,
+  writeBackendNote,
+} from '../state/notes';
+import { servingSet } from '../state/weights-record';
 
 export interface Trigger {
   kind: 'tick' | 'alert' | 'capacity' | 'manual';
@@ -49,9 +58,23 @@ export interface ReconcileResult {
   observation: Observation;
 }
 
+export interface IncidentUpdate {
+  region: string;
+  id: string;
+  state: 'open' | 'closed';
+  /** Epoch ms the incident started (open) or ended (closed). */
+  at: number;
+}
+
 export interface ReconcileOptions {
   /** Compute and print, but write nothing (`georoute plan`). */
   dryRun?: boolean;
+  /**
+   * An incident to record. It is applied to the observation before planning and written into the
+   * region's backend note in the same conditional backend-service write as the drain itself: one
+   * write, and no window where the drain exists without its cause or the reverse.
+   */
+  incident?: IncidentUpdate;
 }
 
 /**
@@ -69,6 +92,7 @@ export async function reconcile(
 ): Promise<ReconcileResult> {
   const log = deps.logger.child({ trigger: trigger.kind, eventId: trigger.eventId });
   const observation = await observe(deps, config);
+  if (options.incident) recordIncident(observation, options.incident);
   const { plan, reasons } = computePlan({ config, ...observation.input });
   const result: ReconcileResult = {
     plan,
@@ -128,17 +152,28 @@ export async function reconcile(
   if (observation.backendService) {
     const scalers: Record<string, number> = {};
     const notes: Record<string, (current: string | undefined) => string> = {};
+    const incident = options.incident;
     for (const region of config.regions) {
       const obs = observation.input.observed[region.name];
       const regionPlan = plan.regions[region.name];
-      if (!obs || !regionPlan) continue; // unobserved: leave it as it is
+      const withIncident = (note: BackendNote) =>
+        incident?.region === region.name ? applyIncident(note, incident) : note;
+      if (!obs || !regionPlan) {
+        // Unobserved: leave its scaler alone, but never lose an incident about it.
+        if (incident?.region === region.name)
+          notes[region.name] = (current) => writeBackendNote(withIncident(readBackendNote(current)));
+        continue;
+      }
       scalers[region.name] = regionPlan.capacityScaler;
       const healthy = isHealthy(obs);
       notes[region.name] = (current) => {
-        const note = readBackendNote(current);
+        const note = withIncident(readBackendNote(current));
+        if (incident?.region === region.name && !healthy)
+          return writeBackendNote({ ...note, unhealthy: true, healthySince: null });
         if (!healthy) return writeBackendNote({ ...note, unhealthy: true, healthySince: null });
         if (note.unhealthy) return writeBackendNote({ ...note, unhealthy: false, healthySince: now });
-        return current ?? writeBackendNote(note);
+        // Nothing to record: leave the description as it is (no write for a note that says nothing).
+        return incident?.region === region.name ? writeBackendNote(note) : (current ?? '');
       };
     }
     run('lb', `backendServices/${config.loadBalancer.backendService}`, () =>
@@ -153,20 +188,29 @@ export async function reconcile(
       run('dns', `rrsets/${config.dns.recordName}`, () =>
         applyDns(
           deps,
-          { managedZone: config.dns.managedZone, name: config.dns.recordName, ttl: config.dns.ttlSec, items },
+          {
+            managedZone: config.dns.managedZone,
+            name: config.dns.recordName,
+            ttl: config.dns.ttlSec,
+            items,
+            weights: Object.fromEntries(Object.entries(plan.locations).map(([loc, lp]) => [loc, lp.weights])),
+          },
           ctx,
         ),
       );
     }
   }
 
-  // Capacity: each observed region's autoscaler floor; cooldown clocks ride in its description.
+  // Capacity: each observed region's autoscaler floor (cooldown clocks ride in its description),
+  // and expired capacity-request schedules retired.
   for (const region of config.regions) {
     const regionPlan = plan.regions[region.name];
     const autoscaler = observation.autoscalers[region.name];
     if (!regionPlan || !autoscaler || !observation.input.observed[region.name]) continue;
     const currentMin = autoscaler.autoscalingPolicy?.minNumReplicas ?? 0;
-    if (regionPlan.minReplicas === currentMin) {
+    const expired = expiredSchedules(autoscaler, now);
+    const floorChanges = regionPlan.minReplicas !== currentMin;
+    if (!floorChanges && expired.length === 0) {
       result.skipped.push({
         actuator: 'capacity',
         resource: `autoscalers/${region.autoscaler}`,
@@ -175,13 +219,21 @@ export async function reconcile(
       continue;
     }
     const note = readAutoscalerNote(autoscaler.description);
-    const description = writeAutoscalerNote(
-      regionPlan.minReplicas > currentMin ? { ...note, lastScaleOutAt: now } : { ...note, lastScaleInAt: now },
-    );
+    const description = floorChanges
+      ? writeAutoscalerNote(
+          regionPlan.minReplicas > currentMin ? { ...note, lastScaleOutAt: now } : { ...note, lastScaleInAt: now },
+        )
+      : undefined;
     run('capacity', `regions/${region.name}/autoscalers/${region.autoscaler}`, () =>
       applyCapacity(
         deps,
-        { region: region.name, autoscaler: region.autoscaler, minReplicas: regionPlan.minReplicas, description },
+        {
+          region: region.name,
+          autoscaler: region.autoscaler,
+          minReplicas: floorChanges ? regionPlan.minReplicas : undefined,
+          disableSchedules: expired,
+          description,
+        },
         ctx,
       ),
     );
@@ -197,6 +249,41 @@ export async function reconcile(
   return result;
 }
 
+/** Applies an incident being recorded to what was observed, so the plan already reflects it. */
+function recordIncident(observation: Observation, incident: IncidentUpdate): void {
+  const note = applyIncident(observation.backendNotes[incident.region] ?? emptyBackendNote(), incident);
+  observation.backendNotes[incident.region] = note;
+  const observed = observation.input.observed[incident.region];
+  if (!observed) return;
+  const openIncidents = Object.entries(note.open)
+    .map(([id, startedAt]) => ({ id, startedAt }))
+    .sort((a, b) => a.startedAt - b.startedAt || a.id.localeCompare(b.id));
+  const healthy = openIncidents.length === 0 && observed.backendHealthy > 0;
+  (observation.input.observed as Record<string, RegionObservation>)[incident.region] = {
+    ...observed,
+    openIncidents,
+    // A close that makes the region healthy starts its healthy streak now (the ramp counts from it).
+    lastHealthyTransitionAt: healthy
+      ? note.unhealthy
+        ? observation.input.now
+        : observed.lastHealthyTransitionAt
+      : null,
+  };
+}
+
+/** georoute capacity-request schedules whose request has expired and that still run. */
+function expiredSchedules(autoscaler: NonNullable<Observation['autoscalers'][string]>, now: number): string[] {
+  const schedules = autoscaler.autoscalingPolicy?.scalingSchedules ?? {};
+  return Object.entries(schedules)
+    .filter(([name, s]) => {
+      if (!name.startsWith(SCHEDULE_PREFIX) || s.disabled) return false;
+      const meta = parseScheduleDescription(s.description);
+      return meta?.expiresAt !== undefined && meta.expiresAt <= now;
+    })
+    .map(([name]) => name)
+    .sort();
+}
+
 /** The geo items of a plan: regions with weight → their entry IPs; none → the anycast address. */
 function geoItems(
   config: GeorouteConfig,
@@ -207,9 +294,8 @@ function geoItems(
   const items: GeoItem[] = [];
   for (const loc of config.clientLocations) {
     const lp = plan.locations[loc.location];
-    const ips = Object.entries(lp?.weights ?? {})
-      .filter(([, w]) => w > 0)
-      .map(([r]) => observation.entryIps[r])
+    const ips = servingSet(lp?.weights ?? {})
+      .map((r) => observation.entryIps[r])
       .filter((ip): ip is string => !!ip);
     if (ips.length > 0) {
       items.push({ location: loc.location, rrdatas: [...new Set(ips)] });

@@ -45,18 +45,14 @@ test('raises the floor through the autoscaler (never resize), and the MIG follow
   expect(again).toMatchObject({ changed: false, writes: 0 });
 });
 
-test('a time-boxed request is a scaling schedule; a schedule georoute no longer wants is disabled, others are left alone', async () => {
+test('a time-boxed request is a scaling schedule; an expired one is disabled; an operator’s schedule is never touched', async () => {
   const spec = {
     minRequiredReplicas: 5,
     schedule: '* * * * *',
     durationSec: 600,
     description: 'georoute/v1 {"r":"req-1"}',
   };
-  await applyCapacity(
-    w.deps,
-    { region, autoscaler, minReplicas: 3, schedules: { 'georoute-req-1': spec } },
-    { eventId: 's1' },
-  );
+  await applyCapacity(w.deps, { region, autoscaler, upsertSchedules: { 'georoute-req-1': spec } }, { eventId: 's1' });
   let policy = (await read()).autoscalingPolicy;
   expect(policy?.scalingSchedules?.['georoute-req-1']).toMatchObject({
     minRequiredReplicas: 5,
@@ -80,7 +76,11 @@ test('a time-boxed request is a scaling schedule; a schedule georoute no longer 
       },
     },
   });
-  await applyCapacity(w.deps, { region, autoscaler, minReplicas: 3, schedules: {} }, { eventId: 's2' });
+  await applyCapacity(
+    w.deps,
+    { region, autoscaler, disableSchedules: ['georoute-req-1', 'nightly-batch'] },
+    { eventId: 's2' },
+  );
   policy = (await read()).autoscalingPolicy;
   expect(policy?.scalingSchedules?.['georoute-req-1']?.disabled).toBe(true);
   expect(policy?.scalingSchedules?.['nightly-batch']?.disabled).toBeFalsy();

@@ -7,6 +7,7 @@ import { Router } from './core/router';
 import type { Timings } from './core/timings';
 import { createContext, type EmulatorContext, type EmulatorService } from './core/world';
 import { DnsService } from './dns';
+import { IamService } from './iam';
 import { MonitoringService } from './monitoring';
 import { PubsubService } from './pubsub';
 
@@ -34,6 +35,7 @@ export interface Emulator {
   ctx: EmulatorContext;
   compute: ComputeService;
   dns: DnsService;
+  iam: IamService;
   monitoring: MonitoringService;
   pubsub: PubsubService;
   /** Runs the simulation up to the current virtual time now (also done every `tickRealMs`). */
@@ -48,7 +50,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const compute = new ComputeService(ctx);
   const dns = new DnsService(ctx);
   const monitoring = new MonitoringService(ctx, pubsub);
-  const services: EmulatorService[] = [compute, dns, monitoring, pubsub];
+  const iam = new IamService(ctx);
+  const services: EmulatorService[] = [compute, dns, monitoring, pubsub, iam];
 
   if (options.stateFile && existsSync(options.stateFile)) {
     const saved = JSON.parse(readFileSync(options.stateFile, 'utf8')) as Record<string, unknown>;
@@ -91,6 +94,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ctx,
     compute,
     dns,
+    iam,
     monitoring,
     pubsub,
     tick,

@@ -1,3 +1,4 @@
+import { bootstrapCommand } from './commands/bootstrap';
 import { emulatorCommand } from './commands/emulator';
 import { planCommand } from './commands/plan';
 import { statusCommand } from './commands/status';
@@ -10,7 +11,7 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Command[] = [emulatorCommand, validateConfigCommand, planCommand, statusCommand];
+const COMMANDS: Command[] = [emulatorCommand, validateConfigCommand, bootstrapCommand, planCommand, statusCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -5,6 +5,13 @@
  */
 import { z } from 'zod';
 import { crossCheck } from './checks';
+import {
+  AlertsSchema,
+  DnsHealthCheckSchema,
+  InstanceSchema,
+  ServiceAccountsSchema,
+  ServingSchema,
+} from './infra-schema';
 import { isKnownRegion } from './regions';
 
 /** Compute Engine resource name (RFC 1035 label, ≤ 63 chars). */
@@ -79,6 +86,11 @@ const DnsSchema = z.strictObject({
   managedZone: resourceName(),
   recordName: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+$/, "must be a lower-case FQDN ending with '.'"),
   ttlSec: z.int().min(30).max(300).default(30),
+  /** DNS name of the managed zone, if the bootstrap creates it (default: the parent domain of recordName). */
+  zoneDnsName: z
+    .string()
+    .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+$/, "must be a lower-case FQDN ending with '.'")
+    .optional(),
 });
 
 const LoadBalancerSchema = z.strictObject({
@@ -111,7 +123,9 @@ const GpuBudgetSchema = z.strictObject({
 });
 
 const topicName = () =>
-  z.string().regex(/^[A-Za-z][-A-Za-z0-9._~%+]{2,254}$/, 'must be a Pub/Sub topic id (3–255 chars, starting with a letter)');
+  z
+    .string()
+    .regex(/^[A-Za-z][-A-Za-z0-9._~%+]{2,254}$/, 'must be a Pub/Sub topic id (3–255 chars, starting with a letter)');
 
 /** Topic ids (in `project`) the functions listen on and publish to; bootstrap creates them. */
 const PubsubSchema = z.strictObject({
@@ -134,6 +148,12 @@ export const ConfigSchema = z
     guardrails: GuardrailsSchema.prefault({}),
     gpuBudget: GpuBudgetSchema,
     pubsub: PubsubSchema.prefault({}),
+    // Read by the bootstrap only (infra/).
+    instance: InstanceSchema.prefault({}),
+    serving: ServingSchema.prefault({}),
+    dnsHealthCheck: DnsHealthCheckSchema.prefault({}),
+    alerts: AlertsSchema.prefault({}),
+    serviceAccounts: ServiceAccountsSchema.prefault({}),
   })
   // `when: always` so cross-field errors are reported together with type errors, not after them.
   .check(z.superRefine(crossCheck, { when: () => true }));

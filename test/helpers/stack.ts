@@ -1,8 +1,7 @@
+import { bootstrap } from '../../infra';
 import type { GeorouteConfig } from '../../shared/config';
 import { parseConfig } from '../../shared/config';
 import type { GcpClients } from '../../shared/gcp/clients';
-import { dnsRequest } from '../../shared/gcp/dns-rest';
-import { waitForOperation } from '../../shared/gcp/operations';
 
 /** A small 3-region config for integration tests (the shipped example has 5). */
 export function testConfig(overrides: Record<string, unknown> = {}): GeorouteConfig {
@@ -37,126 +36,12 @@ export function testConfig(overrides: Record<string, unknown> = {}): GeorouteCon
   return result.config;
 }
 
-const link = (project: string, path: string) => `https://www.googleapis.com/compute/v1/projects/${project}/${path}`;
-
 /**
- * Creates, through the official clients, the resources reconcile works on: health check, per
- * region a GPU template, MIG, autoscaler and entry address, the global backend service with one
- * backend per MIG, the anycast address, and the Cloud DNS zone with a geo record pointing every
- * location at the anycast address. (The real bootstrap lives in infra/; this is the minimum.)
+ * Builds georoute's stack with the real bootstrap (infra/): health checks, per region a GPU template, MIG,
+ * autoscaler and entry point (address → regional forwarding rule → regional backend service), the global
+ * load balancer, the Cloud DNS zone and geo record, Pub/Sub topics, alert policies and service accounts.
  */
 export async function buildStack(gcp: GcpClients, config: GeorouteConfig): Promise<void> {
-  const project = config.project;
-  const c = gcp.compute;
-  const wait = (op: unknown, what: string) => waitForOperation(gcp, op as never, { what });
-  await wait(
-    await c.healthChecks.insert({
-      project,
-      healthCheckResource: {
-        name: config.loadBalancer.healthCheck,
-        type: 'HTTP',
-        httpHealthCheck: { port: 8080, requestPath: '/health' },
-        checkIntervalSec: 5,
-        timeoutSec: 5,
-      },
-    }),
-    'health check',
-  );
-  await wait(
-    await c.globalAddresses.insert({ project, addressResource: { name: config.loadBalancer.globalAddress } }),
-    'anycast',
-  );
-  await Promise.all(
-    config.regions.map(async (r) => {
-      await wait(
-        await c.instanceTemplates.insert({
-          project,
-          instanceTemplateResource: {
-            name: r.instanceTemplate,
-            properties: {
-              machineType: r.machineType,
-              guestAccelerators: [{ acceleratorType: r.accelerator.type, acceleratorCount: r.accelerator.count }],
-              scheduling: { onHostMaintenance: 'TERMINATE', automaticRestart: true },
-              disks: [
-                {
-                  boot: true,
-                  autoDelete: true,
-                  initializeParams: { sourceImage: 'projects/cos-cloud/global/images/family/cos-stable' },
-                },
-              ],
-              networkInterfaces: [{ network: 'global/networks/default' }],
-            },
-          },
-        }),
-        'template',
-      );
-      await wait(
-        await c.regionInstanceGroupManagers.insert({
-          project,
-          region: r.name,
-          instanceGroupManagerResource: {
-            name: r.mig,
-            baseInstanceName: r.mig,
-            instanceTemplate: link(project, `global/instanceTemplates/${r.instanceTemplate}`),
-            targetSize: r.minReplicas,
-            distributionPolicy: {
-              zones: r.zones.map((z) => ({ zone: link(project, `zones/${z}`) })),
-              targetShape: 'BALANCED',
-            },
-            namedPorts: [{ name: 'http', port: 8080 }],
-          },
-        }),
-        'mig',
-      );
-      await wait(
-        await c.regionAutoscalers.insert({
-          project,
-          region: r.name,
-          autoscalerResource: {
-            name: r.autoscaler,
-            target: link(project, `regions/${r.name}/instanceGroupManagers/${r.mig}`),
-            autoscalingPolicy: { minNumReplicas: r.minReplicas, maxNumReplicas: r.maxReplicas, coolDownPeriodSec: 60 },
-          },
-        }),
-        'autoscaler',
-      );
-      await wait(
-        await c.addresses.insert({ project, region: r.name, addressResource: { name: r.entry.addressName } }),
-        'entry address',
-      );
-    }),
-  );
-  await wait(
-    await c.backendServices.insert({
-      project,
-      backendServiceResource: {
-        name: config.loadBalancer.backendService,
-        protocol: 'HTTP',
-        portName: 'http',
-        timeoutSec: 600,
-        healthChecks: [link(project, `global/healthChecks/${config.loadBalancer.healthCheck}`)],
-        backends: config.regions.map((r) => ({
-          group: link(project, `regions/${r.name}/instanceGroups/${r.mig}`),
-          balancingMode: 'UTILIZATION',
-          capacityScaler: 1,
-        })),
-      },
-    }),
-    'backend service',
-  );
-  const [anycast] = await c.globalAddresses.get({ project, address: config.loadBalancer.globalAddress });
-  const zoneDns = `${config.dns.recordName.split('.').slice(1).join('.')}`;
-  await gcp.dns.createZone(config.dns.managedZone, { dnsName: zoneDns, description: 'georoute test zone' });
-  await dnsRequest(gcp.dns, config.dns.managedZone, {
-    method: 'POST',
-    uri: '/rrsets',
-    json: {
-      name: config.dns.recordName,
-      type: 'A',
-      ttl: config.dns.ttlSec,
-      routingPolicy: {
-        geo: { items: config.clientLocations.map((l) => ({ location: l.location, rrdatas: [anycast.address] })) },
-      },
-    },
-  });
+  const result = await bootstrap(gcp, config, { out: () => undefined });
+  if (result.exitCode !== 0) throw new Error(`bootstrap failed at ${result.failure?.id}: ${result.failure?.message}`);
 }

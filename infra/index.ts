@@ -1,0 +1,31 @@
+import type { GeorouteConfig } from '../shared/config';
+import type { GcpClients } from '../shared/gcp/clients';
+import { IamClient } from '../shared/gcp/iam-rest';
+import { desiredResources } from './desired';
+import { type EngineResult, type Mode, runEngine } from './engine';
+
+export { desiredResources } from './desired';
+export type { EngineResult, Mode, Outcome } from './engine';
+export type { Resource } from './types';
+
+export interface BootstrapOptions {
+  mode?: Mode;
+  /** Where progress and plan lines go (default: stdout). */
+  out?: (line: string) => void;
+  /** IAM client; default: one pointed at the same emulator as `gcp`, or Google with ADC. */
+  iam?: IamClient;
+}
+
+/** Creates / plans / destroys the base stack of `config` (see docs/DEPLOY.md). Resolves to the result. */
+export async function bootstrap(
+  gcp: GcpClients,
+  config: GeorouteConfig,
+  options: BootstrapOptions = {},
+): Promise<EngineResult> {
+  const out = options.out ?? ((line: string) => console.log(line));
+  const iam = options.iam ?? new IamClient({ projectId: config.project, emulator: gcp.endpoints.emulator });
+  const mode = options.mode ?? 'apply';
+  const resources = desiredResources(config);
+  out(`georoute bootstrap (${mode}): project ${config.project}, ${resources.length} resources`);
+  return runEngine({ gcp, iam, config, project: config.project, progress: out }, resources, mode, out);
+}

@@ -1,0 +1,113 @@
+import { eventually, type FunctionsHarness, startFunctions } from '../../helpers/functions';
+import { incident } from '../../helpers/incidents';
+import { testConfig } from '../../helpers/stack';
+import { startWorld, type World } from '../../helpers/world';
+
+const config = testConfig();
+const topics = config.pubsub;
+let w: World;
+let fx: FunctionsHarness;
+
+beforeEach(async () => {
+  w = await startWorld(config);
+  fx = await startFunctions(w);
+});
+afterEach(async () => {
+  await fx.close();
+  await w.close();
+});
+
+async function scaler(region: string): Promise<number> {
+  const [bs] = await w.gcp.compute.backendServices.get({
+    project: config.project,
+    backendService: config.loadBalancer.backendService,
+  });
+  return bs.backends?.find((b) => b.group?.includes(`/regions/${region}/`))?.capacityScaler ?? 1;
+}
+
+const handled = (fn: string, n: number) =>
+  eventually(
+    () =>
+      fx.logs.filter(
+        (l) =>
+          l.function === fn &&
+          typeof l.decision === 'string' &&
+          l.severity !== 'DEBUG' &&
+          /^(incident|ignored|applied|no action|dead)/.test(String(l.decision)),
+      ).length >= n,
+  );
+
+async function geo(location: string): Promise<string[]> {
+  w.advance(2_000);
+  return (
+    await w.control.call<{ rrdatas: string[] }>(
+      'GET',
+      `/__emulator/dns/resolve?project=${config.project}&name=${config.dns.recordName}&type=A&location=${location}`,
+    )
+  ).rrdatas;
+}
+
+test('an open incident drains its region and takes it out of DNS; its close brings it back through the ramp', async () => {
+  const [east] = await w.gcp.compute.addresses.get({
+    project: config.project,
+    region: 'us-east4',
+    address: 'georoute-entry-us-east4',
+  });
+  await fx.publish(topics.reconcile, { tick: 1 });
+  await handled('reconcile', 1);
+  expect(await geo('us-east4')).toEqual([east.address]);
+
+  await fx.publish(topics.healthAlerts, incident('inc-1', 'open', 'us-east4', w.emu.ctx.clock.now()));
+  await handled('healthAlert', 1);
+  expect(await scaler('us-east4')).toBe(0);
+  expect(await geo('us-east4')).not.toContain(east.address);
+
+  w.advance(30_000);
+  await fx.publish(topics.healthAlerts, incident('inc-1', 'closed', 'us-east4', w.emu.ctx.clock.now()));
+  await handled('healthAlert', 2);
+  expect(await scaler('us-east4')).toBe(0); // healthy now, but the stable window has not passed
+  const seen: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    w.advance(61_000);
+    await fx.publish(topics.reconcile, { tick: i + 2 });
+    await handled('reconcile', i + 2);
+    seen.push(await scaler('us-east4'));
+  }
+  expect(seen.filter((s, i) => s !== seen[i - 1])).toEqual([0.1, 0.5, 1]);
+  expect(await geo('us-east4')).toContain(east.address);
+});
+
+test('the same incident delivered three times drains once (one backend-service write)', async () => {
+  await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates: 3 });
+  const mark = await w.control.mark();
+  await fx.publish(topics.healthAlerts, incident('inc-dup', 'open', 'europe-west4', w.emu.ctx.clock.now()));
+  await handled('healthAlert', 3);
+  await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates: 1 });
+  expect(await scaler('europe-west4')).toBe(0);
+  const { requests } = await w.control.requests({ since: mark, api: 'compute' });
+  const bsWrites = requests.filter(
+    (r) => r.method === 'PATCH' && r.path.endsWith('/backendServices/georoute-backend') && r.status === 200,
+  );
+  expect(bsWrites).toHaveLength(1);
+});
+
+test('a close that arrives before its open leaves the region serving', async () => {
+  const now = w.emu.ctx.clock.now();
+  await fx.publish(topics.healthAlerts, incident('inc-late', 'closed', 'us-central1', now));
+  await handled('healthAlert', 1);
+  await fx.publish(topics.healthAlerts, incident('inc-late', 'OPEN', 'us-central1', now - 300_000));
+  await handled('healthAlert', 2);
+  expect(await scaler('us-central1')).toBe(1);
+});
+
+test('a test notification from the console changes nothing', async () => {
+  const mark = await w.control.mark();
+  await fx.publish(topics.healthAlerts, {
+    ...incident('test-1', 'OPEN', 'us-central1', w.emu.ctx.clock.now()),
+    version: 'test',
+  });
+  await eventually(() => fx.logs.find((l) => l.function === 'healthAlert' && l.decision === 'ignored'));
+  expect(fx.logs.find((l) => l.decision === 'ignored')).toMatchObject({ reason: 'test notification' });
+  expect(await w.writesSince(mark)).toBe(0);
+  expect(await scaler('us-central1')).toBe(1);
+});

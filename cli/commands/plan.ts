@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../main';
-import { loadConfigOrExplain } from './load-config';
+import { readLive } from './read-live';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -17,28 +17,17 @@ export const planCommand: Command = {
       console.error(`usage: ${this.usage}`);
       return 2;
     }
-    const config = await loadConfigOrExplain(values.config);
-    if (!config) return 1;
-    const { createDeps } = require('../../shared/deps') as typeof import('../../shared/deps');
-    const { reconcile } =
-      require('../../shared/reconcile/reconcile') as typeof import('../../shared/reconcile/reconcile');
-    const { createLogger } = require('../../shared/core/logger') as typeof import('../../shared/core/logger');
+    const live = await readLive(values.config);
+    if (!live) return 1;
+    const { config, result } = live;
     const { diffPlans } = require('../../shared/planner/diff') as typeof import('../../shared/planner/diff');
-    const deps = createDeps(config, { logger: createLogger({ minSeverity: 'CRITICAL' }) });
-    try {
-      const result = await reconcile(deps, config, { kind: 'manual', eventId: `plan-${Date.now()}` }, { dryRun: true });
-      const diff = diffPlans(result.observation.input.current, result.plan);
-      if (values.json) {
-        console.log(
-          JSON.stringify({ plan: result.plan, reasons: result.reasons, diff, errors: result.errors }, null, 2),
-        );
-        return 0;
-      }
+    const diff = diffPlans(result.observation.input.current, result.plan);
+    if (values.json) {
+      console.log(JSON.stringify({ plan: result.plan, reasons: result.reasons, diff, errors: result.errors }, null, 2));
+    } else {
       const { formatPlan } = require('./format') as typeof import('./format');
       console.log(formatPlan(config, result, diff));
-      return result.errors.length > 0 ? 1 : 0;
-    } finally {
-      await deps.gcp.close();
     }
+    return result.errors.length > 0 ? 1 : 0;
   },
 };

@@ -1,0 +1,97 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Emulator, startEmulator } from '../../emulator';
+import { EmulatorControl } from '../../emulator/control-client';
+import { GcpClients } from '../../shared/gcp/clients';
+
+const project = 'p-control';
+let emu: Emulator;
+let gcp: GcpClients;
+let control: EmulatorControl;
+
+beforeEach(async () => {
+  emu = await startEmulator();
+  gcp = new GcpClients({ projectId: project, emulator: emu.restUrl, pubsubHost: emu.pubsubHost });
+  control = new EmulatorControl(emu.restUrl);
+});
+afterEach(async () => {
+  await gcp.close();
+  await emu.stop();
+});
+
+const getHc = () => gcp.compute.healthChecks.get({ project, healthCheck: 'none' });
+
+test('fault rules: an injected status reaches the official client, `count` bounds it, and the log marks it', async () => {
+  const id = await control.addFault({ api: 'compute', statuses: [503], count: 2 });
+  await expect(getHc()).rejects.toMatchObject({ code: 503 });
+  await expect(getHc()).rejects.toMatchObject({ code: 503 });
+  await expect(getHc()).rejects.toMatchObject({ code: 404 }); // the rule is spent: the API answers again
+  const { requests } = await control.requests({ api: 'compute' });
+  expect(requests.map((r) => [r.status, r.injected ?? false])).toEqual([
+    [503, true],
+    [503, true],
+    [404, false],
+  ]);
+  expect(await control.call('DELETE', `/__emulator/faults/${id}`)).toEqual({});
+});
+
+test('fault rules match by API, by path and by writes only; latency is added', async () => {
+  await control.addFault({ api: 'dns', statuses: [429] });
+  await control.addFault({ api: 'compute', pathPattern: '/regions/us-east4/', statuses: [500] });
+  await control.addFault({ api: 'compute', writes: true, statuses: [503] });
+  await control.addFault({ api: 'compute', latencyMs: 120 });
+  await expect(getHc()).rejects.toMatchObject({ code: 404 }); // a global read: none of the failing rules
+  await expect(
+    gcp.compute.regionAutoscalers.get({ project, region: 'us-east4', autoscaler: 'a' }),
+  ).rejects.toMatchObject({ code: 500 });
+  await expect(
+    gcp.compute.healthChecks.insert({
+      project,
+      healthCheckResource: { name: 'hc', type: 'TCP', tcpHealthCheck: { port: 1 } },
+    }),
+  ).rejects.toMatchObject({ code: 503 });
+  const started = Date.now();
+  await expect(getHc()).rejects.toMatchObject({ code: 404 });
+  expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+  const [zones] = await gcp.dns.getZones().catch((e: { code: number }) => [e.code]);
+  expect(zones).toBe(429);
+});
+
+test('the virtual clock: speed and jumps through the control API, bad values refused', async () => {
+  const before = await control.clock();
+  await control.advance(3_600_000);
+  const after = await control.clock();
+  expect(after.now - before.now).toBeGreaterThanOrEqual(3_600_000);
+  await control.setClockSpeed(50);
+  expect((await control.clock()).speed).toBe(50);
+  await expect(control.call('POST', '/__emulator/clock', { speed: -1 })).rejects.toThrow(/400|speed/);
+});
+
+test('--state FILE: what a run created is there after a restart', async () => {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'georoute-state-')), 'state.json');
+  const first = await startEmulator({ stateFile: file, timings: { operationPendingMs: 0, operationRunningMs: 0 } });
+  const c1 = new GcpClients({ projectId: project, emulator: first.restUrl, pubsubHost: first.pubsubHost });
+  await c1.compute.healthChecks.insert({
+    project,
+    healthCheckResource: { name: 'kept', type: 'TCP', tcpHealthCheck: { port: 80 } },
+  });
+  await c1.dns.createZone('kept-zone', { dnsName: 'kept.example.', description: 'kept' });
+  await c1.pubsub.createTopic('kept-topic');
+  await c1.close();
+  await first.stop();
+
+  const second = await startEmulator({ stateFile: file });
+  const c2 = new GcpClients({ projectId: project, emulator: second.restUrl, pubsubHost: second.pubsubHost });
+  try {
+    const [hc] = await c2.compute.healthChecks.get({ project, healthCheck: 'kept' });
+    expect(hc.tcpHealthCheck?.port).toBe(80);
+    const [zone] = await c2.dns.zone('kept-zone').get();
+    expect(zone.metadata.dnsName).toBe('kept.example.');
+    const [exists] = await c2.pubsub.topic('kept-topic').exists();
+    expect(exists).toBe(true);
+  } finally {
+    await c2.close();
+    await second.stop();
+  }
+});

@@ -1,6 +1,7 @@
 import { bootstrapCommand } from './commands/bootstrap';
 import { emulatorCommand } from './commands/emulator';
 import { planCommand } from './commands/plan';
+import { simulateCommand } from './commands/simulate';
 import { statusCommand } from './commands/status';
 import { validateConfigCommand } from './commands/validate-config';
 
@@ -11,7 +12,14 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Command[] = [emulatorCommand, validateConfigCommand, bootstrapCommand, planCommand, statusCommand];
+const COMMANDS: Command[] = [
+  simulateCommand,
+  emulatorCommand,
+  validateConfigCommand,
+  bootstrapCommand,
+  planCommand,
+  statusCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

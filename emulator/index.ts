@@ -10,6 +10,7 @@ import { DnsService } from './dns';
 import { IamService } from './iam';
 import { MonitoringService } from './monitoring';
 import { PubsubService } from './pubsub';
+import { WorldService } from './world';
 
 export interface EmulatorOptions {
   /** REST port for Compute, Cloud DNS, Monitoring and the control API (0 = any free port). */
@@ -38,6 +39,8 @@ export interface Emulator {
   iam: IamService;
   monitoring: MonitoringService;
   pubsub: PubsubService;
+  /** The world simulation (client load, routing, metrics): idle until `world.configure(...)`. */
+  world: WorldService;
   /** Runs the simulation up to the current virtual time now (also done every `tickRealMs`). */
   tick(): void;
   stop(): Promise<void>;
@@ -51,7 +54,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const dns = new DnsService(ctx);
   const monitoring = new MonitoringService(ctx, pubsub);
   const iam = new IamService(ctx);
-  const services: EmulatorService[] = [compute, dns, monitoring, pubsub, iam];
+  const world = new WorldService(ctx, compute, monitoring);
+  const services: EmulatorService[] = [compute, dns, monitoring, pubsub, iam, world];
 
   if (options.stateFile && existsSync(options.stateFile)) {
     const saved = JSON.parse(readFileSync(options.stateFile, 'utf8')) as Record<string, unknown>;
@@ -97,6 +101,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     iam,
     monitoring,
     pubsub,
+    world,
     tick,
     async stop() {
       if (stopped) return;

@@ -35,6 +35,12 @@ export interface CapacityDesired {
   description?: string;
   /** Key the write's requestId derives from, instead of the event id (capacity requests use theirs). */
   idempotencyKey?: string;
+  /**
+   * The autoscaler as observe just read it: diffed against instead of a second read. The Autoscaler
+   * has no fingerprint, so a read a moment later would not make the patch any safer; the patch only
+   * carries the fields that differ.
+   */
+  current?: protos.google.cloud.compute.v1.IAutoscaler;
 }
 
 function sameSchedule(a: Schedule | undefined, b: ScheduleSpec): boolean {
@@ -60,8 +66,11 @@ export async function applyCapacity(
 ): Promise<ActuationResult> {
   const result = emptyResult(`regions/${desired.region}/autoscalers/${desired.autoscaler}`);
   const client = deps.gcp.compute.regionAutoscalers;
-  const [current] = await client.get({ project: deps.project, region: desired.region, autoscaler: desired.autoscaler });
-  result.reads++;
+  let current = desired.current;
+  if (!current) {
+    [current] = await client.get({ project: deps.project, region: desired.region, autoscaler: desired.autoscaler });
+    result.reads++;
+  }
   const policy = plain(current.autoscalingPolicy ?? {});
   const patch: protos.google.cloud.compute.v1.IAutoscalingPolicy = {};
   const changes: string[] = [];
@@ -98,7 +107,7 @@ export async function applyCapacity(
       region: desired.region,
       autoscaler: desired.autoscaler,
       requestId: requestIdFor(
-        ctx.eventId,
+        desired.idempotencyKey ?? ctx.eventId,
         `autoscaler:${desired.region}/${desired.autoscaler}:${JSON.stringify(policy)}→${JSON.stringify(patch)}`,
       ),
       autoscalerResource: {

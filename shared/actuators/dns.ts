@@ -20,6 +20,12 @@ export interface DnsDesired {
   items: GeoItem[];
   /** The planner's weights, kept beside the geo record in the same change (shared/state/weights-record.ts). */
   weights?: Weights;
+  /**
+   * The geo record and the weights record exactly as observe just read them (`undefined` = absent).
+   * The first attempt builds its change from them instead of reading again; the deletions are still
+   * the records exactly as read, so a stale snapshot gets 412/409 and the retry re-reads.
+   */
+  current?: { record: RrsetJson | undefined; weights: RrsetJson | undefined };
 }
 
 /** The geo record as Cloud DNS stores it, in a canonical order so that equal records compare equal. */
@@ -88,11 +94,14 @@ export async function applyDns(
     : undefined;
   const maxAttempts = ctx.maxAttempts ?? 4;
   for (let attempt = 0; ; attempt++) {
-    const [current, currentWeights] = await Promise.all([
-      readRecord(deps, desired.managedZone, desired.name, type),
-      wantWeights ? readRecord(deps, desired.managedZone, wantWeights.name, 'TXT') : Promise.resolve(undefined),
-    ]);
-    result.reads += wantWeights ? 2 : 1;
+    const snapshot = attempt === 0 ? desired.current : undefined;
+    const [current, currentWeights] = snapshot
+      ? [snapshot.record, snapshot.weights]
+      : await Promise.all([
+          readRecord(deps, desired.managedZone, desired.name, type),
+          wantWeights ? readRecord(deps, desired.managedZone, wantWeights.name, 'TXT') : Promise.resolve(undefined),
+        ]);
+    if (!snapshot) result.reads += wantWeights ? 2 : 1;
     const geoSame = fingerprint(current) === fingerprint(want);
     const weightsSame =
       !wantWeights || sameWeights(decodeWeights(currentWeights?.rrdatas), decodeWeights(wantWeights.rrdatas));

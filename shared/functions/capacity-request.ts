@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { applyCapacity, SCHEDULE_PREFIX, type ScheduleSpec } from '../actuators/capacity';
+import { GroupCommit, type Settled, SingleFlight } from '../core/coalesce';
 import { InvalidInputError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { observe } from '../observe/observe';
+import { type Observation, observe, parseScheduleDescription } from '../observe/observe';
 import { type PlacementResult, placeCapacity } from '../planner/place-capacity';
-import { reconcile } from '../reconcile/reconcile';
-import { claimAnswer, isAnswered, releaseClaim } from '../state/ledger';
+import { plan as computePlan } from '../planner/plan';
+import type { CapacityFloor } from '../planner/types';
+import { floorChange, type ReconcileResult, reconcile } from '../reconcile/reconcile';
+import { answeredAmong, claimAnswer, releaseClaim } from '../state/ledger';
 import { type CloudEventLike, type PubsubDelivery, parseJson } from './envelope';
 import { type CapacityRequestMessage, CapacityRequestSchema, parseMessage } from './messages';
 import { type Outcome, runHandler } from './run';
@@ -20,6 +23,9 @@ export interface CapacityResult {
   expiresAt?: string;
 }
 
+/** Compute Engine's limit on scaling schedules per autoscaler (per MIG). */
+export const MAX_SCHEDULES_PER_AUTOSCALER = 128;
+
 /** A scaling-schedule name for a request id: RFC 1035, unique per id, readable. */
 export function scheduleName(requestId: string): string {
   const slug = requestId
@@ -31,19 +37,61 @@ export function scheduleName(requestId: string): string {
   return `${SCHEDULE_PREFIX}req-${slug ? `${slug}-` : ''}${hash}`;
 }
 
-/** A one-shot cron for the minute `at` falls in (UTC): the schedule starts at once and lasts `durationSec`. */
-function startingNow(at: number): string {
+const minuteOf = (at: number): number => Math.floor(at / 60_000) * 60_000;
+
+/** A one-shot cron for the minute `at` falls in (UTC): the schedule starts then and lasts `durationSec`. */
+function startingAt(at: number): string {
   const d = new Date(at);
   return `${d.getUTCMinutes()} ${d.getUTCHours()} ${d.getUTCDate()} ${d.getUTCMonth() + 1} *`;
 }
 
 /**
  * `capacityRequest`: raise the replica floor where the planner places the request (stockout- and
- * budget-aware), as autoscaler scaling schedules named after the request (so a redelivery is a
- * no-op at Google), and publish exactly one answer.
+ * budget-aware), as autoscaler scaling schedules, and publish exactly one answer.
+ *
+ * One instance serves many deliveries at once, so the work is coalesced (shared/core/coalesce.ts):
+ * requests arriving while a batch is being placed form the next batch, placed with one ledger
+ * read, one observation, placements made one after the other (each sees the floors the previous
+ * ones took) and at most one patch per autoscaler (group commit). Their claims are batched too
+ * (ledger.ts: one conditional patch claims every request waiting), then each publishes its answer;
+ * the reconcile that follows is single-flight (those arriving while one runs share one follow-up),
+ * and skipped when the request's floor was already held by an existing schedule.
  */
 export function handleCapacityRequest(rt: FunctionRuntime, event: CloudEventLike): Promise<Outcome> {
   return runHandler('capacityRequest', rt, event, (delivery, log) => capacityRequest(rt, delivery, log));
+}
+
+interface Pending {
+  request: CapacityRequestMessage;
+  eventId: string;
+  /** When the request was published (epoch ms), if the delivery says: its time box starts then. */
+  publishedAt?: number;
+  log: Logger;
+}
+
+type Answer =
+  | { kind: 'duplicate'; reason: string }
+  | { kind: 'placed'; result: CapacityResult /** a schedule was written for it */; changed: boolean; now: number };
+
+interface Coalescers {
+  batches: GroupCommit<'capacity', Pending, Answer>;
+  reconciles: SingleFlight<ReconcileResult>;
+}
+
+/** Per function instance (the runtime is built once per instance). */
+const instances = new WeakMap<FunctionRuntime, Coalescers>();
+
+/** The coalescers of an instance: exported for tests and benchmarks (batch sizes, reconcile runs). */
+export function coalescersOf(rt: FunctionRuntime): Coalescers {
+  let c = instances.get(rt);
+  if (!c) {
+    c = {
+      batches: new GroupCommit((_key, items: Pending[]) => handleBatch(rt, items)),
+      reconciles: new SingleFlight<ReconcileResult>(),
+    };
+    instances.set(rt, c);
+  }
+  return c;
 }
 
 async function capacityRequest(rt: FunctionRuntime, delivery: PubsubDelivery, log: Logger): Promise<Outcome> {
@@ -67,79 +115,258 @@ async function capacityRequest(rt: FunctionRuntime, delivery: PubsubDelivery, lo
     throw err;
   }
   const rlog = log.child({ requestId: request.requestId });
-  const backendService = config.loadBalancer.backendService;
-  if (await isAnswered(deps, backendService, request.requestId)) {
-    return { decision: 'duplicate', requestId: request.requestId, reason: 'already answered (same requestId)' };
-  }
-
-  const observation = await observe(deps, config);
-  const placement: PlacementResult = placeCapacity(
-    { config, ...observation.input },
-    {
-      requestId: request.requestId,
-      region: request.region,
-      near: request.near,
-      accelerator: request.accelerator,
-      replicas: request.replicas,
-    },
-  );
-  const now = observation.input.now;
-  const expiresAt = request.durationMinutes ? now + request.durationMinutes * 60_000 : undefined;
-  const name = scheduleName(request.requestId);
-  const spec = (replicas: number): ScheduleSpec => ({
-    minRequiredReplicas: replicas,
-    // Time-boxed: from this minute for the duration (it then expires by itself). Open-ended: every
-    // minute for 5 minutes, i.e. always on, until withdrawn.
-    schedule: expiresAt ? startingNow(now) : '* * * * *',
-    durationSec: expiresAt ? (request.durationMinutes as number) * 60 : 300,
-    timeZone: 'UTC',
-    description: `georoute/v1 ${JSON.stringify({ r: request.requestId, e: expiresAt })}`.slice(0, 512),
+  const coalescers = coalescersOf(rt);
+  const published = delivery.publishTime ? Date.parse(delivery.publishTime) : Number.NaN;
+  const answer = await coalescers.batches.submit('capacity', {
+    request,
+    eventId: delivery.eventId,
+    publishedAt: Number.isFinite(published) ? published : undefined,
+    log: rlog,
   });
-  // Placements are written first and keyed by the request: a crash here, or a duplicate racing us,
-  // writes the same schedules with the same requestIds, which Google de-duplicates.
-  await Promise.all(
-    placement.placements.map((p) => {
-      const region = config.regions.find((r) => r.name === p.region)!;
-      return applyCapacity(
-        deps,
-        {
-          region: p.region,
-          autoscaler: region.autoscaler,
-          upsertSchedules: { [name]: spec(p.replicas) },
-          idempotencyKey: `capacity:${request.requestId}`,
-        },
-        { eventId: delivery.eventId },
-      );
-    }),
-  );
-  const result: CapacityResult = {
-    requestId: request.requestId,
-    status: placement.status,
-    placements: placement.placements,
-    reason: placement.reason,
-    ...(expiresAt ? { expiresAt: new Date(expiresAt).toISOString() } : {}),
-  };
-  if (!(await claimAnswer(deps, backendService, request.requestId, now))) {
+  if (answer.kind === 'duplicate')
+    return { decision: 'duplicate', requestId: request.requestId, reason: answer.reason };
+  const result = answer.result;
+  // Concurrent claims of the instance are one conditional patch (ledger.ts: group commit).
+  if (!(await claimAnswer(deps, config.loadBalancer.backendService, request.requestId, answer.now))) {
     return { decision: 'duplicate', requestId: request.requestId, reason: 'a concurrent delivery answered it' };
   }
   try {
     await rt.publish(config.pubsub.capacityResults, result, { requestId: request.requestId, status: result.status });
   } catch (err) {
-    await releaseClaim(deps, backendService, request.requestId).catch(() => undefined);
+    await releaseClaim(deps, config.loadBalancer.backendService, request.requestId).catch(() => undefined);
     throw err;
   }
   rlog.info(`capacity request ${result.status}: ${result.reason}`, {
     decision: result.status,
     placements: result.placements,
   });
+  if (!answer.changed) {
+    // Its floor is held by a schedule that was already there (another request of the same window
+    // asked for as much or more): nothing new for the planner to see.
+    return { decision: result.status, requestId: request.requestId, placements: result.placements, reconciled: false };
+  }
   // Level-triggered as everything else: the planner now sees the new floors.
-  const after = await reconcile(deps, config, { kind: 'capacity', eventId: delivery.eventId });
+  const after = await coalescers.reconciles.run(() =>
+    reconcile(deps, config, { kind: 'capacity', eventId: delivery.eventId }),
+  );
   return {
     decision: result.status,
     requestId: request.requestId,
     placements: result.placements,
+    reconciled: true,
     reconcileErrors: after.errors.length,
   };
+}
+
+/** A placed request waiting for its schedules and its claim. */
+interface Placed {
+  index: number;
+  item: Pending;
+  placement: PlacementResult;
+  expiresAt?: number;
+  /** Regions whose schedule could not be written (the autoscaler's schedule limit), with the reason. */
+  dropped: Map<string, string>;
+  /** Start of its time box: the minute it was published in (a redelivery gets the same window). */
+  startsAt: number;
+  /** A schedule was written (created or raised) for it. */
+  changed: boolean;
+}
+
+async function handleBatch(rt: FunctionRuntime, items: Pending[]): Promise<Array<Settled<Answer>>> {
+  const { config, deps } = rt;
+  const backendService = config.loadBalancer.backendService;
+  const out: Array<Settled<Answer>> = items.map(() => ({
+    ok: true,
+    value: { kind: 'duplicate', reason: 'a concurrent delivery answered it' },
+  }));
+  const answered = await answeredAmong(
+    deps,
+    backendService,
+    items.map((i) => i.request.requestId),
+  );
+  const first = new Map<string, number>();
+  items.forEach((item, i) => {
+    const id = item.request.requestId;
+    if (answered.has(id))
+      out[i] = { ok: true, value: { kind: 'duplicate', reason: 'already answered (same requestId)' } };
+    else if (!first.has(id)) first.set(id, i);
+    else out[i] = { ok: true, value: { kind: 'duplicate', reason: 'the same requestId is being answered' } };
+  });
+  if (first.size === 0) return out;
+
+  // One observation for the batch; each placement adds its floors, so the next one sees them.
+  const observation = await observe(deps, config);
+  const now = observation.input.now;
+  const floors: CapacityFloor[] = [...observation.input.floors];
+  const placed: Placed[] = [];
+  for (const index of first.values()) {
+    const item = items[index] as Pending;
+    const r = item.request;
+    const placement = placeCapacity(
+      { config, ...observation.input, floors },
+      { requestId: r.requestId, region: r.region, near: r.near, accelerator: r.accelerator, replicas: r.replicas },
+    );
+    // The time box starts in the minute the request was published (all of a burst share it, and a
+    // redelivery computes the same window), unless that would leave less than the minimum schedule.
+    const published = item.publishedAt !== undefined && item.publishedAt <= now ? item.publishedAt : now;
+    const duration = (r.durationMinutes ?? 0) * 60_000;
+    const startsAt = published + duration - now >= 5 * 60_000 ? minuteOf(published) : minuteOf(now);
+    const expiresAt = r.durationMinutes ? startsAt + duration : undefined;
+    for (const p of placement.placements)
+      floors.push({ requestId: r.requestId, region: p.region, replicas: p.replicas, expiresAt });
+    placed.push({ index, item, placement, expiresAt, dropped: new Map(), startsAt, changed: false });
+  }
+
+  // At most one patch per autoscaler, in parallel. Written before the claim, and idempotent (same
+  // window → same schedule, same requestId), so a crash or a racing duplicate changes nothing.
+  // The floors the planner now wants go in the same patch (what the reconcile after would write).
+  const { plan } = computePlan({ config, ...observation.input, floors });
+  await Promise.all(
+    config.regions.map((region) =>
+      writeSchedules(
+        rt,
+        observation,
+        region.name,
+        region.autoscaler,
+        placed,
+        plan.regions[region.name]?.minReplicas,
+        now,
+      ),
+    ),
+  );
+
+  for (const p of placed)
+    out[p.index] = { ok: true, value: { kind: 'placed', result: resultOf(p), changed: p.changed, now } };
+  return out;
+}
+
+function resultOf(p: Placed): CapacityResult {
+  const r = p.item.request;
+  let { placements, status, reason } = p.placement;
+  if (p.dropped.size > 0) {
+    placements = placements.filter((x) => !p.dropped.has(x.region));
+    const placedReplicas = placements.reduce((s, x) => s + x.replicas, 0);
+    status = placedReplicas <= 0 ? 'rejected' : placedReplicas >= r.replicas ? 'granted' : 'partial';
+    reason = `${status === 'rejected' ? 'not placed' : `placed ${placedReplicas} of ${r.replicas}`}: ${[...p.dropped.values()].join('; ')}`;
+  }
+  return {
+    requestId: r.requestId,
+    status,
+    placements,
+    reason,
+    ...(p.expiresAt && placements.length > 0 ? { expiresAt: new Date(p.expiresAt).toISOString() } : {}),
+  };
+}
+
+/**
+ * The batch's schedules in one autoscaler, as one patch. Requests with the same window (they start
+ * in the same minute and last as long: same cron, same duration) share one schedule — an existing
+ * one of that window, else one named after the first of them — whose floor is the largest they ask
+ * for: the autoscaler takes the max of its schedules anyway, and the 128-schedule limit per MIG is
+ * not spent one request at a time. A request that would need a new schedule when the autoscaler
+ * has no room left loses that placement, with the reason.
+ */
+async function writeSchedules(
+  rt: FunctionRuntime,
+  observation: Observation,
+  region: string,
+  autoscaler: string,
+  placed: Placed[],
+  plannedFloor: number | undefined,
+  now: number,
+): Promise<void> {
+  const here = placed.flatMap((p) =>
+    p.placement.placements.filter((x) => x.region === region).map((x) => ({ p, replicas: x.replicas })),
+  );
+  if (here.length === 0) return;
+  const current = observation.autoscalers[region];
+  const existing = current?.autoscalingPolicy?.scalingSchedules ?? {};
+  const windows = new Map<string, { spec: ScheduleSpec; name?: string; members: typeof here; expiresAt?: number }>();
+  for (const h of here) {
+    const r = h.p.item.request;
+    const spec: ScheduleSpec = {
+      minRequiredReplicas: h.replicas,
+      // Time-boxed: from this minute for the duration (it then expires by itself). Open-ended: every
+      // minute for 5 minutes, i.e. always on, until withdrawn.
+      schedule: h.p.expiresAt ? startingAt(h.p.startsAt) : '* * * * *',
+      durationSec: h.p.expiresAt ? (r.durationMinutes as number) * 60 : 300,
+      timeZone: 'UTC',
+    };
+    const key = `${spec.schedule}|${spec.durationSec}|${spec.timeZone}`;
+    const w = windows.get(key);
+    if (w) {
+      w.spec.minRequiredReplicas = Math.max(w.spec.minRequiredReplicas, h.replicas);
+      w.members.push(h);
+      if (h.p.expiresAt && (!w.expiresAt || h.p.expiresAt > w.expiresAt)) w.expiresAt = h.p.expiresAt;
+    } else windows.set(key, { spec, members: [h], expiresAt: h.p.expiresAt });
+  }
+  let count = Object.keys(existing).length;
+  const upserts: Record<string, ScheduleSpec> = {};
+  for (const w of windows.values()) {
+    // An enabled georoute schedule of the same window hosts the newcomers.
+    const host = Object.entries(existing).find(
+      ([name, s]) =>
+        name.startsWith(SCHEDULE_PREFIX) &&
+        !s.disabled &&
+        s.schedule === w.spec.schedule &&
+        s.durationSec === w.spec.durationSec &&
+        (s.timeZone ?? 'UTC') === w.spec.timeZone,
+    );
+    let name: string;
+    let hostedBy: string;
+    let expiresAt = w.expiresAt;
+    if (host) {
+      name = host[0];
+      const meta = parseScheduleDescription(host[1].description);
+      hostedBy = meta?.requestId ?? (w.members[0] as (typeof here)[number]).p.item.request.requestId;
+      if (meta?.expiresAt && (!expiresAt || meta.expiresAt > expiresAt)) expiresAt = meta.expiresAt;
+      w.spec.minRequiredReplicas = Math.max(w.spec.minRequiredReplicas, host[1].minRequiredReplicas ?? 0);
+    } else {
+      hostedBy = (w.members[0] as (typeof here)[number]).p.item.request.requestId;
+      name = scheduleName(hostedBy);
+      if (!(name in existing)) {
+        if (count >= MAX_SCHEDULES_PER_AUTOSCALER) {
+          for (const m of w.members)
+            m.p.dropped.set(
+              region,
+              `${region}: autoscaler ${autoscaler} already has ${count} scaling schedules (Compute Engine allows ${MAX_SCHEDULES_PER_AUTOSCALER} per MIG)`,
+            );
+          continue;
+        }
+        count++;
+      }
+    }
+    upserts[name] = {
+      ...w.spec,
+      description:
+        `georoute/v1 ${JSON.stringify({ r: hostedBy, e: expiresAt, ...(w.members.length > 1 || host ? { n: w.members.length } : {}) })}`.slice(
+          0,
+          512,
+        ),
+    };
+  }
+  if (Object.keys(upserts).length === 0) return;
+  // Raise the floor with the schedules, if the plan raises it (never lowered here: that is the
+  // reconcile's, with its cooldowns): the reconcile that follows then finds nothing to write.
+  const floor =
+    current && plannedFloor !== undefined && plannedFloor > (current.autoscalingPolicy?.minNumReplicas ?? 0)
+      ? floorChange(current, plannedFloor, now)
+      : undefined;
+  const ids = [...new Set(here.map((h) => h.p.item.request.requestId))].sort();
+  const written = await applyCapacity(
+    rt.deps,
+    {
+      region,
+      autoscaler,
+      upsertSchedules: upserts,
+      ...(floor ? { minReplicas: floor.minReplicas, description: floor.description } : {}),
+      current,
+      // Derived from the requests (not the deliveries): a redelivered batch repeats the same requestId.
+      idempotencyKey: `capacity:${createHash('sha256').update(ids.join('\n')).digest('hex')}`,
+    },
+    { eventId: (here[0] as (typeof here)[number]).p.item.eventId },
+  );
+  if (written.changed) for (const h of here) if (!h.p.dropped.has(region)) h.p.changed = true;
 }
 
 /** Limits that depend on the config: known region or location, an accelerator some region has, sane size. */

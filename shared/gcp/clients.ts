@@ -28,6 +28,7 @@ import type { AlertPolicyServiceClient } from '@google-cloud/monitoring/build/sr
 import type { MetricServiceClient } from '@google-cloud/monitoring/build/src/v3/metric_service_client';
 import type { NotificationChannelServiceClient } from '@google-cloud/monitoring/build/src/v3/notification_channel_service_client';
 import type { PubSub } from '@google-cloud/pubsub';
+import { requireComputeClient } from './compute-protos';
 
 export interface ComputeClients {
   addresses: AddressesClient;
@@ -118,12 +119,8 @@ export class GcpClients {
       const entry = COMPUTE_MODULES[prop as keyof ComputeClients];
       if (!entry) return undefined;
       return this.once(`compute.${String(prop)}`, () => {
-        const mod = require(`@google-cloud/compute/build/src/v1/${entry[0]}`) as Record<
-          string,
-          new (
-            o: object,
-          ) => unknown
-        >;
+        // Deep import of the one client, with the protos trimmed to georoute's services (compute-protos.ts).
+        const mod = requireComputeClient(entry[0]);
         return new (mod[entry[1]] as new (o: object) => unknown)(this.gaxOptions());
       });
     },

@@ -1,5 +1,5 @@
 import type { protos } from '@google-cloud/compute';
-import { ApiCallError } from '../core/errors';
+import { ApiCallError, isRetryable } from '../core/errors';
 import type { GcpClients } from './clients';
 
 type Operation = protos.google.cloud.compute.v1.IOperation;
@@ -29,9 +29,12 @@ export async function waitForOperation(
     }
     const project = projectOf(op);
     const region = op.region ? lastSegment(op.region) : undefined;
-    const [next] = region
-      ? await gcp.compute.regionOperations.wait({ project, region, operation: op.name as string })
-      : await gcp.compute.globalOperations.wait({ project, operation: op.name as string });
+    const name = op.name as string;
+    const [next] = await retryRead(() =>
+      region
+        ? gcp.compute.regionOperations.wait({ project, region, operation: name })
+        : gcp.compute.globalOperations.wait({ project, operation: name }),
+    );
     op = next;
   }
   const errors = op.error?.errors ?? [];
@@ -42,6 +45,23 @@ export async function waitForOperation(
     throw new ApiCallError(options.what, status ?? undefined, reason, message);
   }
   return op;
+}
+
+/**
+ * `operations.wait` only reads the operation, but the client marks it non-idempotent and never
+ * retries it: one 503 there would report a write that was applied as failed (and a caller that
+ * already recorded its effect, like the capacity ledger, would then lose track of it). Retry
+ * transient failures of the wait itself; the operation runs on regardless.
+ */
+async function retryRead<T>(read: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt >= attempts || !isRetryable(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt) * (0.5 + Math.random())));
+    }
+  }
 }
 
 function projectOf(op: Operation): string {

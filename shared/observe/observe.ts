@@ -4,6 +4,7 @@ import { readRecord } from '../actuators/dns';
 import { regionOfGroup } from '../actuators/lb';
 import { type ActuatorDeps, plain } from '../actuators/types';
 import type { GeorouteConfig, RegionConfig } from '../config';
+import { isRetryable } from '../core/errors';
 import type { RrsetJson } from '../gcp/dns-rest';
 import type { CapacityFloor, PlannerInput, RegionObservation, TrafficPlan } from '../planner/types';
 import { type AutoscalerNote, type BackendNote, readAutoscalerNote, readBackendNote } from '../state/notes';
@@ -16,6 +17,8 @@ type Autoscaler = protos.google.cloud.compute.v1.IAutoscaler;
 export const LOCATION_RPS_METRIC = 'custom.googleapis.com/georoute/location_rps';
 /** A stockout error older than this no longer blocks growth (GPU capacity comes back). */
 const STOCKOUT_WINDOW_MS = 15 * 60_000;
+/** Attempts per read when it fails transiently (429/5xx) before the region is left unobserved. */
+const READ_ATTEMPTS = 5;
 const STOCKOUT_CODES = new Set(['ZONE_RESOURCE_POOL_EXHAUSTED', 'ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS']);
 
 export interface ObserveDeps extends ActuatorDeps {
@@ -32,6 +35,8 @@ export interface Observation {
   dnsRecord?: RrsetJson;
   /** The planner weights kept beside the geo record (see shared/state/weights-record.ts). */
   dnsWeights?: Weights;
+  /** That TXT record exactly as read (the DNS actuator deletes exactly what was read). */
+  dnsWeightsRecord?: RrsetJson;
   /** Region → entry IP (the address DNS answers with for it). */
   entryIps: Record<string, string>;
   /** The global anycast address: DNS's last resort for a location no region may serve. */
@@ -66,15 +71,59 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
     read: () => Promise<T>,
   ): Promise<T | undefined> => {
     obs.reads++;
-    try {
-      return await read();
-    } catch (error) {
-      obs.errors.push({ what, region, error: error as Error });
-      return undefined;
+    // Reads are safe to repeat, and the client retries only 503 on some of them: a 429 or 500 on
+    // one of ~25 reads would otherwise leave a region unobserved (held) far more often than needed.
+    for (let n = 1; ; n++) {
+      try {
+        return await read();
+      } catch (error) {
+        if (n < READ_ATTEMPTS && isRetryable(error)) {
+          await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** n * (0.5 + Math.random())));
+          continue;
+        }
+        obs.errors.push({ what, region, error: error as Error });
+        return undefined;
+      }
     }
   };
 
-  const [backendService, record, weights, load, anycastIp] = await Promise.all([
+  // Every read is issued at once: the per-region reads do not wait for the backend service. Only
+  // getHealth needs a backend's group; it is asked for the group georoute's bootstrap attaches
+  // (the region's MIG) and asked again only if the backend service names another one.
+  const regionReads = config.regions.map((region) => ({
+    region,
+    health: settle(readHealth(deps, config, migGroupLink(deps.project, region))),
+    rest: Promise.all([
+      attempt('get autoscaler', region.name, async () => {
+        const [a] = await deps.gcp.compute.regionAutoscalers.get({
+          project: deps.project,
+          region: region.name,
+          autoscaler: region.autoscaler,
+        });
+        return a;
+      }),
+      attempt('list managed instances', region.name, async () => {
+        const [list] = await deps.gcp.compute.regionInstanceGroupManagers.listManagedInstances({
+          project: deps.project,
+          region: region.name,
+          instanceGroupManager: region.mig,
+        });
+        return list;
+      }),
+      attempt('list MIG errors', region.name, async () => {
+        const [list] = await deps.gcp.compute.regionInstanceGroupManagers.listErrors({
+          project: deps.project,
+          region: region.name,
+          instanceGroupManager: region.mig,
+        });
+        return list;
+      }),
+      entryIp(deps, region, (what, read) => attempt(what, region.name, read)),
+    ]),
+  }));
+  obs.reads += config.regions.length; // the health reads
+
+  const [backendService, record, weightsRecord, load, anycastIp] = await Promise.all([
     attempt('get backend service', undefined, async () => {
       const [bs] = await deps.gcp.compute.backendServices.get({
         project: deps.project,
@@ -83,10 +132,8 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
       return bs;
     }),
     attempt('read geo record', undefined, () => readRecord(deps, config.dns.managedZone, config.dns.recordName, 'A')),
-    attempt('read weights record', undefined, async () =>
-      decodeWeights(
-        (await readRecord(deps, config.dns.managedZone, weightsRecordName(config.dns.recordName), 'TXT'))?.rrdatas,
-      ),
+    attempt('read weights record', undefined, () =>
+      readRecord(deps, config.dns.managedZone, weightsRecordName(config.dns.recordName), 'TXT'),
     ),
     attempt('read location load', undefined, () => readLoad(deps, now)),
     cachedAddress(deps, `global/${config.loadBalancer.globalAddress}`, () =>
@@ -99,49 +146,31 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
       }),
     ),
   ]);
+  const weights = weightsRecord ? decodeWeights(weightsRecord.rrdatas) : undefined;
   obs.anycastIp = anycastIp;
   obs.backendService = backendService;
   obs.dnsRecord = record;
   obs.dnsWeights = weights;
+  obs.dnsWeightsRecord = weightsRecord;
   for (const loc of config.clientLocations) loadByLocation[loc.location] = load?.[loc.location];
 
   const backendOf = (region: string) => backendService?.backends?.find((b) => regionOfGroup(b.group ?? '') === region);
 
   await Promise.all(
-    config.regions.map(async (region) => {
+    regionReads.map(async ({ region, health: speculative, rest }) => {
       const backend = backendOf(region.name);
       const note = readBackendNote(backend?.description);
       obs.backendNotes[region.name] = note;
-      const [health, autoscaler, instances, errors, ip] = await Promise.all([
-        backend?.group
-          ? attempt('get backend health', region.name, () => readHealth(deps, config, backend.group as string))
-          : Promise.resolve(undefined),
-        attempt('get autoscaler', region.name, async () => {
-          const [a] = await deps.gcp.compute.regionAutoscalers.get({
-            project: deps.project,
-            region: region.name,
-            autoscaler: region.autoscaler,
-          });
-          return a;
-        }),
-        attempt('list managed instances', region.name, async () => {
-          const [list] = await deps.gcp.compute.regionInstanceGroupManagers.listManagedInstances({
-            project: deps.project,
-            region: region.name,
-            instanceGroupManager: region.mig,
-          });
-          return list;
-        }),
-        attempt('list MIG errors', region.name, async () => {
-          const [list] = await deps.gcp.compute.regionInstanceGroupManagers.listErrors({
-            project: deps.project,
-            region: region.name,
-            instanceGroupManager: region.mig,
-          });
-          return list;
-        }),
-        entryIp(deps, region, (what, read) => attempt(what, region.name, read)),
-      ]);
+      let health: { healthy: number; total: number } | undefined;
+      const group = backend?.group;
+      if (group && resourcePath(group) === resourcePath(migGroupLink(deps.project, region))) {
+        const settled = await speculative;
+        if (settled.ok) health = settled.value;
+        else obs.errors.push({ what: 'get backend health', region: region.name, error: settled.error });
+      } else if (group) {
+        health = await attempt('get backend health', region.name, () => readHealth(deps, config, group));
+      }
+      const [autoscaler, instances, errors, ip] = await rest;
       if (ip) obs.entryIps[region.name] = ip;
       if (autoscaler) {
         obs.autoscalers[region.name] = autoscaler;
@@ -202,6 +231,21 @@ function regionObservation(
     lastScaleOutAt: asNote.lastScaleOutAt,
     lastScaleInAt: asNote.lastScaleInAt,
   };
+}
+
+/** The instance group of a region's MIG, as georoute's bootstrap attaches it to the backend service. */
+const migGroupLink = (project: string, region: RegionConfig): string =>
+  `https://www.googleapis.com/compute/v1/projects/${project}/regions/${region.name}/instanceGroups/${region.mig}`;
+
+/** `projects/…` of a resource link, whatever host or API version prefixes it. */
+const resourcePath = (link: string): string => link.slice(Math.max(0, link.indexOf('projects/')));
+
+/** A promise that never rejects (an unused speculative read must not become an unhandled rejection). */
+function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: Error }> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error: error as Error }),
+  );
 }
 
 const zoneOf = (instanceUrl: string): string => /\/zones\/([^/]+)\//.exec(instanceUrl)?.[1] ?? '';

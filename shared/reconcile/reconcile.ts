@@ -177,6 +177,9 @@ export async function reconcile(
       };
     }
     run('lb', `backendServices/${config.loadBalancer.backendService}`, () =>
+      // The LB actuator reads the backend service again rather than trusting observe's copy: a
+      // duplicate delivery racing the first then sees its drain and writes nothing (with the
+      // snapshot it would send the same PATCH again, replayed by its requestId).
       applyLb(deps, { backendService: config.loadBalancer.backendService, scalers, notes }, ctx),
     );
   }
@@ -194,6 +197,10 @@ export async function reconcile(
             ttl: config.dns.ttlSec,
             items,
             weights: Object.fromEntries(Object.entries(plan.locations).map(([loc, lp]) => [loc, lp.weights])),
+            // What observe read, unless a read failed (then the actuator reads for itself).
+            current: observation.errors.some((e) => e.what === 'read geo record' || e.what === 'read weights record')
+              ? undefined
+              : { record: observation.dnsRecord, weights: observation.dnsWeightsRecord },
           },
           ctx,
         ),
@@ -209,7 +216,8 @@ export async function reconcile(
     if (!regionPlan || !autoscaler || !observation.input.observed[region.name]) continue;
     const currentMin = autoscaler.autoscalingPolicy?.minNumReplicas ?? 0;
     const expired = expiredSchedules(autoscaler, now);
-    const floorChanges = regionPlan.minReplicas !== currentMin;
+    const floor = floorChange(autoscaler, regionPlan.minReplicas, now);
+    const floorChanges = floor !== undefined;
     if (!floorChanges && expired.length === 0) {
       result.skipped.push({
         actuator: 'capacity',
@@ -218,12 +226,7 @@ export async function reconcile(
       });
       continue;
     }
-    const note = readAutoscalerNote(autoscaler.description);
-    const description = floorChanges
-      ? writeAutoscalerNote(
-          regionPlan.minReplicas > currentMin ? { ...note, lastScaleOutAt: now } : { ...note, lastScaleInAt: now },
-        )
-      : undefined;
+    const description = floor?.description;
     run('capacity', `regions/${region.name}/autoscalers/${region.autoscaler}`, () =>
       applyCapacity(
         deps,
@@ -233,6 +236,7 @@ export async function reconcile(
           minReplicas: floorChanges ? regionPlan.minReplicas : undefined,
           disableSchedules: expired,
           description,
+          current: autoscaler,
         },
         ctx,
       ),
@@ -247,6 +251,26 @@ export async function reconcile(
     { decision: 'summary', writes: result.writes, reads: result.reads },
   );
   return result;
+}
+
+/**
+ * The autoscaler write that moves its floor (minNumReplicas) to `minReplicas`, with the cooldown
+ * clock in its description; undefined when the floor is already there.
+ */
+export function floorChange(
+  autoscaler: NonNullable<Observation['autoscalers'][string]>,
+  minReplicas: number,
+  now: number,
+): { minReplicas: number; description: string } | undefined {
+  const currentMin = autoscaler.autoscalingPolicy?.minNumReplicas ?? 0;
+  if (minReplicas === currentMin) return undefined;
+  const note = readAutoscalerNote(autoscaler.description);
+  return {
+    minReplicas,
+    description: writeAutoscalerNote(
+      minReplicas > currentMin ? { ...note, lastScaleOutAt: now } : { ...note, lastScaleInAt: now },
+    ),
+  };
 }
 
 /** Applies an incident being recorded to what was observed, so the plan already reflects it. */

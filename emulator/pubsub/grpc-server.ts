@@ -33,13 +33,13 @@ let pullSeq = 0;
  * Wraps one unary RPC: injected faults (latency, then an HTTP status mapped to its gRPC code), the
  * request log (HTTP-equivalent status), and GrpcError → gRPC status.
  */
-function unary(ctx: EmulatorContext, rpc: string, write: boolean, handler: UnaryHandler) {
+export function unary(ctx: EmulatorContext, rpc: string, write: boolean, handler: UnaryHandler) {
   return async (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): Promise<void> => {
     const entry = {
       time: ctx.clock.now(),
       api: 'pubsub' as const,
       method: 'POST',
-      path: `/google.pubsub.v1.${rpc}`,
+      path: rpc.startsWith('IAMPolicy/') ? `/google.iam.v1.${rpc}` : `/google.pubsub.v1.${rpc}`,
       rpc,
       write,
     };

@@ -5,6 +5,7 @@ import type { EmulatorContext, EmulatorService } from '../core/world';
 import { registerPubsubControl } from './control';
 import { PubsubEngine } from './engine';
 import { publisherImplementation, subscriberImplementation } from './grpc-server';
+import { iamPolicyImplementation, PubsubIam } from './iam';
 import { loadPubsubProtos } from './proto';
 import { PushDeliverer } from './push';
 
@@ -17,11 +18,13 @@ export class PubsubService implements EmulatorService, PubsubBroker {
   readonly name = 'pubsub';
   readonly engine: PubsubEngine;
   private readonly push: PushDeliverer;
+  readonly iam: PubsubIam;
   private server?: grpc.Server;
 
   constructor(readonly ctx: EmulatorContext) {
     this.engine = new PubsubEngine(ctx);
     this.push = new PushDeliverer(this.engine, ctx);
+    this.iam = new PubsubIam(this.engine);
   }
 
   register(router: Router): void {
@@ -35,6 +38,7 @@ export class PubsubService implements EmulatorService, PubsubBroker {
     const server = new grpc.Server({ 'grpc.max_receive_message_length': 32 * 1024 * 1024 });
     server.addService(protos.publisher, publisherImplementation(this.engine, this.ctx));
     server.addService(protos.subscriber, subscriberImplementation(this.engine, this.ctx));
+    server.addService(protos.iamPolicy, iamPolicyImplementation(this.iam, this.ctx));
     const bound = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
         err ? reject(err) : resolve(p),
@@ -64,6 +68,7 @@ export class PubsubService implements EmulatorService, PubsubBroker {
 
   reset(): void {
     this.engine.clear();
+    this.iam.clear();
   }
 
   async close(): Promise<void> {

@@ -2,10 +2,12 @@ import path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
-/** The two gRPC services the official client talks to. */
+/** The gRPC services the official client talks to. */
 export interface PubsubServiceDefinitions {
   publisher: grpc.ServiceDefinition;
   subscriber: grpc.ServiceDefinition;
+  /** google.iam.v1.IAMPolicy: topic and subscription policies, served on the same endpoint. */
+  iamPolicy: grpc.ServiceDefinition;
 }
 
 let cached: PubsubServiceDefinitions | undefined;
@@ -33,6 +35,20 @@ export function loadPubsubProtos(): PubsubServiceDefinitions {
     if (!def) throw new Error(`google.pubsub.v1.${name} missing from pubsub.proto`);
     return def as grpc.ServiceDefinition;
   };
-  cached = { publisher: service('Publisher'), subscriber: service('Subscriber') };
+  const iam = protoLoader.loadSync('google/iam/v1/iam_policy.proto', {
+    includeDirs: [path.join(gaxRoot, 'build', 'protos')],
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  const iamPolicy = iam['google.iam.v1.IAMPolicy'];
+  if (!iamPolicy) throw new Error('google.iam.v1.IAMPolicy missing from iam_policy.proto');
+  cached = {
+    publisher: service('Publisher'),
+    subscriber: service('Subscriber'),
+    iamPolicy: iamPolicy as grpc.ServiceDefinition,
+  };
   return cached;
 }

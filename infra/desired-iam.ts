@@ -2,27 +2,25 @@ import type { GeorouteConfig } from '../shared/config';
 import { type Resource, resourceId } from './types';
 
 /**
- * Least privilege with predefined roles, per function. Every function ends in a reconcile, so all
- * three read the world (compute / monitoring viewer); what they may change differs:
- * - capacityRequest: autoscalers (compute.instanceAdmin.v1 is the narrowest predefined role with
- *   compute.autoscalers.update), publish results and dead letters;
- * - healthAlert and reconcile: also backend services (compute.loadBalancerAdmin) and the geo record (dns.admin).
- * Project-level bindings: topic- and zone-level bindings would be narrower (see docs/DEPLOY.md).
+ * Least privilege with predefined roles, per function, derived from the calls each one makes (the
+ * security suite maps the emulator's request log through infra/iam-permissions.ts and checks these
+ * against it). Every function ends in a reconcile, so all three read the world (compute.viewer,
+ * monitoring.viewer) and may change it: backend services (compute.loadBalancerAdmin: drains, and the
+ * capacity ledger in the backend service's description), autoscalers (compute.instanceAdmin.v1, the
+ * narrowest predefined role with compute.autoscalers.update) and the geo record (dns.admin, the
+ * only one with dns.changes.create). Publishing is granted per topic (topicPublishers), not here.
+ * Project-level bindings: zone-level dns.admin would be narrower (see docs/DEPLOY.md).
  */
 export function functionRoles(): Record<'capacityRequest' | 'healthAlert' | 'reconcile', string[]> {
-  const common = [
+  const roles = [
     'roles/compute.viewer',
     'roles/monitoring.viewer',
-    'roles/pubsub.publisher',
     'roles/logging.logWriter',
+    'roles/compute.instanceAdmin.v1',
+    'roles/compute.loadBalancerAdmin',
+    'roles/dns.admin',
   ];
-  const scale = 'roles/compute.instanceAdmin.v1';
-  const steer = ['roles/compute.loadBalancerAdmin', 'roles/dns.admin'];
-  return {
-    capacityRequest: [...common, scale, 'roles/dns.reader'],
-    healthAlert: [...common, scale, ...steer],
-    reconcile: [...common, scale, ...steer],
-  };
+  return { capacityRequest: [...roles], healthAlert: [...roles], reconcile: [...roles] };
 }
 
 export function serviceAccounts(config: GeorouteConfig): Resource[] {
@@ -42,6 +40,12 @@ export function serviceAccounts(config: GeorouteConfig): Resource[] {
     const member = `serviceAccount:${accountId}@${config.project}.iam.gserviceaccount.com`;
     for (const role of roles[fn]) bindings.push({ role, member });
   }
+  out.push(
+    ...topicPublishers(
+      config,
+      out.map((r) => r.id),
+    ),
+  );
   out.push({
     kind: 'projectIamBindings',
     name: 'functions',
@@ -51,4 +55,41 @@ export function serviceAccounts(config: GeorouteConfig): Resource[] {
     dependsOn: out.map((r) => r.id),
   });
   return out;
+}
+
+/**
+ * Per topic, who may publish (`roles/pubsub.publisher` on the topic, nothing project-wide): the
+ * principals in `pubsub.publishers`, plus the functions' accounts on the topics they publish to —
+ * capacity results (capacityRequest) and dead letters (all three).
+ */
+export function topicPublishers(config: GeorouteConfig, accountIds: string[]): Resource[] {
+  const t = config.pubsub;
+  const sa = (fn: keyof GeorouteConfig['serviceAccounts']) =>
+    `serviceAccount:${config.serviceAccounts[fn]}@${config.project}.iam.gserviceaccount.com`;
+  const members = new Map<string, Set<string>>();
+  const grant = (topic: string, list: string[]) => {
+    const set = members.get(topic) ?? new Set<string>();
+    for (const m of list) set.add(m);
+    members.set(topic, set);
+  };
+  grant(t.capacityRequests, t.publishers.capacityRequests);
+  grant(t.healthAlerts, t.publishers.healthAlerts);
+  grant(t.reconcile, t.publishers.reconcile);
+  grant(t.capacityResults, [...t.publishers.capacityResults, sa('capacityRequest')]);
+  grant(t.deadLetter, [...t.publishers.deadLetter, sa('capacityRequest'), sa('healthAlert'), sa('reconcile')]);
+  // A topic nobody is configured to publish to gets no binding from georoute (publish then needs a
+  // project-level grant, which bootstrap never makes).
+  return [...members]
+    .filter(([, set]) => set.size > 0)
+    .map(([topic, set]) => {
+      const publishers = [...set].sort();
+      return {
+        kind: 'pubsubTopicIam' as const,
+        name: topic,
+        id: resourceId('pubsubTopicIam', topic),
+        body: { publishers },
+        owned: { publishers },
+        dependsOn: [resourceId('pubsubTopic', topic), ...accountIds],
+      };
+    });
 }

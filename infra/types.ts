@@ -20,6 +20,7 @@ export type Kind =
   | 'dnsManagedZone'
   | 'dnsRecordSet'
   | 'pubsubTopic'
+  | 'pubsubTopicIam'
   | 'notificationChannel'
   | 'alertPolicy'
   | 'serviceAccount'

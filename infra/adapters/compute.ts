@@ -9,6 +9,7 @@ type ComputeKind = Exclude<
   | 'dnsManagedZone'
   | 'dnsRecordSet'
   | 'pubsubTopic'
+  | 'pubsubTopicIam'
   | 'notificationChannel'
   | 'alertPolicy'
   | 'serviceAccount'

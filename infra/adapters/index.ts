@@ -3,7 +3,7 @@ import { computeAdapter, isComputeKind } from './compute';
 import { dnsRecordAdapter, dnsZoneAdapter } from './dns';
 import { iamBindingsAdapter, serviceAccountAdapter } from './iam';
 import { alertPolicyAdapter, channelAdapter } from './monitoring';
-import { topicAdapter } from './pubsub';
+import { topicAdapter, topicIamAdapter } from './pubsub';
 
 export function adapterFor(kind: Kind): Adapter {
   if (isComputeKind(kind)) return computeAdapter;
@@ -14,6 +14,8 @@ export function adapterFor(kind: Kind): Adapter {
       return dnsRecordAdapter;
     case 'pubsubTopic':
       return topicAdapter;
+    case 'pubsubTopicIam':
+      return topicIamAdapter;
     case 'notificationChannel':
       return channelAdapter;
     case 'alertPolicy':

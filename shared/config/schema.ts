@@ -128,6 +128,16 @@ const topicName = () =>
     .regex(/^[A-Za-z][-A-Za-z0-9._~%+]{2,254}$/, 'must be a Pub/Sub topic id (3–255 chars, starting with a letter)');
 
 /** Topic ids (in `project`) the functions listen on and publish to; bootstrap creates them. */
+/** An IAM principal as a policy binding names it: `serviceAccount:…`, `user:…`, `group:…`, `domain:…`. */
+const iamMember = () =>
+  z
+    .string()
+    .max(320)
+    .regex(
+      /^(user|serviceAccount|group|domain|principal|principalSet):[^\s]+$/,
+      "must be an IAM principal such as 'serviceAccount:name@project.iam.gserviceaccount.com'",
+    );
+
 const PubsubSchema = z.strictObject({
   capacityRequests: topicName().default('georoute-capacity-requests'),
   capacityResults: topicName().default('georoute-capacity-results'),
@@ -135,6 +145,20 @@ const PubsubSchema = z.strictObject({
   reconcile: topicName().default('georoute-reconcile'),
   /** Bad input (malformed messages) is published here with the reason, then acked. */
   deadLetter: topicName().default('georoute-dead-letter'),
+  /**
+   * Who may publish to each topic: bootstrap sets each topic's `roles/pubsub.publisher` binding to
+   * exactly these principals (plus the functions' own accounts where they publish: results and dead
+   * letters). E.g. healthAlerts: the Monitoring notification agent; capacityRequests: the teams asking.
+   */
+  publishers: z
+    .strictObject({
+      capacityRequests: z.array(iamMember()).default([]),
+      capacityResults: z.array(iamMember()).default([]),
+      healthAlerts: z.array(iamMember()).default([]),
+      reconcile: z.array(iamMember()).default([]),
+      deadLetter: z.array(iamMember()).default([]),
+    })
+    .prefault({}),
 });
 
 export const ConfigSchema = z

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { applyCapacity, SCHEDULE_PREFIX, type ScheduleSpec } from '../actuators/capacity';
 import { GroupCommit, type Settled, SingleFlight } from '../core/coalesce';
-import { InvalidInputError } from '../core/errors';
+import { GeorouteError, InvalidInputError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { type Observation, observe, parseScheduleDescription } from '../observe/observe';
 import { type PlacementResult, placeCapacity } from '../planner/place-capacity';
@@ -196,6 +196,16 @@ async function handleBatch(rt: FunctionRuntime, items: Pending[]): Promise<Array
 
   // One observation for the batch; each placement adds its floors, so the next one sees them.
   const observation = await observe(deps, config);
+  // Placing from a partial view could double-spend the GPU budget (an unread region looks empty):
+  // retry the whole batch later instead.
+  const unread = observation.errors.filter((e) => e.region);
+  if (unread.length > 0) {
+    throw new GeorouteError(
+      'observation-incomplete',
+      `cannot place capacity while ${[...new Set(unread.map((e) => e.region))].join(', ')} cannot be read: ${unread[0]?.error.message.slice(0, 200)}`,
+      { retryable: true },
+    );
+  }
   const now = observation.input.now;
   const floors: CapacityFloor[] = [...observation.input.floors];
   const placed: Placed[] = [];

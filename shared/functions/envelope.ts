@@ -35,8 +35,9 @@ export function decodeEnvelope(event: CloudEventLike): PubsubDelivery {
   if (!message || typeof message !== 'object') {
     throw new InvalidInputError('not a Pub/Sub CloudEvent: data.message is missing');
   }
-  const messageId = String(message.messageId ?? message.message_id ?? event.id ?? '');
-  const eventId = String(event.id ?? messageId);
+  // Only strings (or numbers) are ids: String() of a JSON object like {"toString": 1} throws.
+  const messageId = idOf(message.messageId) ?? idOf(message.message_id) ?? idOf(event.id) ?? '';
+  const eventId = idOf(event.id) ?? messageId;
   if (!eventId) throw new InvalidInputError('the event has no id and the message no messageId');
   const raw = message.data;
   if (raw !== undefined && typeof raw !== 'string') throw new InvalidInputError('message.data is not a base64 string');
@@ -45,10 +46,14 @@ export function decodeEnvelope(event: CloudEventLike): PubsubDelivery {
     throw new InvalidInputError(`message is larger than ${MAX_MESSAGE_BYTES} bytes`);
   }
   if (!BASE64.test(text) || text.length % 4 === 1) throw new InvalidInputError('message.data is not valid base64');
+  // Pub/Sub's own limits (100 attributes, keys ≤ 256 bytes, values ≤ 1024 bytes): nothing real
+  // exceeds them, so a hand-made event that does only gets what fits.
   const attributes: Record<string, string> = {};
-  if (message.attributes && typeof message.attributes === 'object') {
-    for (const [k, v] of Object.entries(message.attributes as Record<string, unknown>))
-      if (typeof v === 'string') attributes[k] = v;
+  if (message.attributes && typeof message.attributes === 'object' && !Array.isArray(message.attributes)) {
+    for (const [k, v] of Object.entries(message.attributes as Record<string, unknown>)) {
+      if (Object.keys(attributes).length >= 100) break;
+      if (typeof v === 'string' && k.length <= 256 && v.length <= 1024) attributes[k] = v;
+    }
   }
   return {
     eventId,
@@ -59,6 +64,9 @@ export function decodeEnvelope(event: CloudEventLike): PubsubDelivery {
     subscription: typeof body?.subscription === 'string' ? body.subscription : undefined,
   };
 }
+
+const idOf = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v.slice(0, 256) : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
 
 /** Parses the message body as JSON; bad UTF-8 or JSON is an InvalidInputError. */
 export function parseJson(data: Buffer): unknown {

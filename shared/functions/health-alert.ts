@@ -38,7 +38,16 @@ async function healthAlert(rt: FunctionRuntime, delivery: PubsubDelivery, log: L
     { kind: 'alert', eventId: delivery.eventId },
     { incident: { region, id: incident.incident_id, state: incident.state, at } },
   );
-  // The incident is recorded only by the backend-service write: if that failed, it must not be acked.
+  // The incident is recorded only by the backend-service write: if that failed, or never happened
+  // because the backend service could not be read, it must not be acked.
+  if (!result.observation.backendService) {
+    const read = result.errors.find((e) => e.actuator === 'observe' && e.resource === 'get backend service');
+    throw new GeorouteError(
+      'reconcile-failed',
+      `healthAlert: the backend service could not be read, incident ${incident.incident_id} is not recorded: ${read?.message ?? 'unknown error'}`,
+      { retryable: read?.retryable ?? true },
+    );
+  }
   const lbError = result.errors.find((e) => e.actuator === 'lb');
   const retryable = result.errors.find((e) => e.retryable && e.actuator !== 'observe');
   const failure = lbError ?? retryable;

@@ -81,7 +81,8 @@ export type IncidentNotification = z.infer<typeof IncidentNotificationSchema>;
 export function parseMessage<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = formatIssues(result.error.issues);
+  // Issues quote keys and values from the message: each is cut, so the error stays small.
+  const issues = formatIssues(result.error.issues).map((i) => (i.length > 300 ? `${i.slice(0, 300)}…` : i));
   throw new InvalidInputError(
     `invalid ${what}: ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ''}`,
     issues,

@@ -22,7 +22,8 @@ export async function runHandler(
   event: CloudEventLike,
   handle: (delivery: PubsubDelivery, log: Logger) => Promise<Outcome>,
 ): Promise<Outcome> {
-  const log = rt.deps.logger.child({ function: name, eventId: event?.id ?? null });
+  // Ids come from outside: bounded before they reach every log line.
+  const log = rt.deps.logger.child({ function: name, eventId: bounded(event?.id, 256) });
   let delivery: PubsubDelivery | undefined;
   try {
     delivery = decodeEnvelope(event);
@@ -40,7 +41,7 @@ export async function runHandler(
     const reason = (err as Error).message ?? String(err);
     log.error(`${name}: message rejected: ${reason.slice(0, 500)}`, {
       decision: 'dead-letter',
-      issues: err instanceof InvalidInputError ? err.issues.slice(0, 20) : undefined,
+      issues: err instanceof InvalidInputError ? err.issues.slice(0, 20).map((i) => i.slice(0, 300)) : undefined,
     });
     await deadLetter(rt, name, event, delivery, reason, log);
     return { decision: 'dead-lettered', reason };
@@ -64,13 +65,30 @@ async function deadLetter(
   const payload = {
     function: name,
     reason: reason.slice(0, 2_000),
-    eventId: event?.id ?? null,
-    messageId: delivery?.messageId ?? (typeof rawMessage?.messageId === 'string' ? rawMessage.messageId : null),
-    attributes: delivery?.attributes ?? {},
+    eventId: bounded(event?.id, 256),
+    messageId: bounded(delivery?.messageId ?? rawMessage?.messageId, 256),
+    attributes: boundedAttributes(delivery?.attributes ?? {}),
     // The original data, base64, truncated: enough to inspect and replay, bounded in size.
     data: typeof raw === 'string' ? raw.slice(0, 16_384) : null,
     truncated: typeof raw === 'string' && raw.length > 16_384,
   };
   await rt.publish(rt.config.pubsub.deadLetter, payload, { function: name, reason: reason.slice(0, 256) });
   log.info(`${name}: published to dead-letter topic ${rt.config.pubsub.deadLetter}`, { decision: 'dead-lettered' });
+}
+
+/** A string id from outside, cut to `max` characters; anything else is null. */
+function bounded(value: unknown, max: number): string | null {
+  return typeof value === 'string' ? value.slice(0, max) : null;
+}
+
+/** The attributes to keep with a dead letter: as many as fit in 4 KiB, so the letter stays small. */
+function boundedAttributes(attributes: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let size = 0;
+  for (const [k, v] of Object.entries(attributes)) {
+    size += k.length + v.length + 6;
+    if (size > 4_096) break;
+    out[k] = v;
+  }
+  return out;
 }

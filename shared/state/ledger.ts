@@ -129,9 +129,11 @@ export async function claimAnswers(
       return true;
     });
     if (seen.size === 0) return won;
-    const at = Math.floor(now / 1000);
+    // The claim's value is its time (it orders aging) made unique to this attempt: if the patch is
+    // applied but its answer is lost (a 5xx after the commit), a re-read tells whether it was ours.
+    const token = Math.floor(now / 1000) * 1000 + Math.floor(Math.random() * 1000);
     const next = { ...ledger };
-    for (const key of seen) next[key] = at;
+    for (const key of seen) next[key] = token;
     try {
       const op = await deps.gcp.compute.backendServices.patch({
         project: deps.project,
@@ -141,11 +143,28 @@ export async function claimAnswers(
       await waitForOperation(deps.gcp, op as never, { what: `claim answers for ${seen.size} request(s)` });
       return won;
     } catch (err) {
-      if (httpStatusOf(err) !== 412) throw err;
+      if (httpStatusOf(err) !== 412) {
+        if (await claimLanded(deps, backendService, [...seen], token)) return won;
+        throw err;
+      }
       await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (attempt + 1)));
     }
   }
   throw new Error(`could not claim the answers of ${requestIds.length} request(s): the backend service keeps changing`);
+}
+
+/** After a failed claim write: did it land anyway? (All keys were written by one atomic patch.) */
+async function claimLanded(deps: LedgerDeps, backendService: string, keys: string[], token: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const [bs] = await deps.gcp.compute.backendServices.get({ project: deps.project, backendService });
+      const ledger = readLedger(bs.description);
+      return keys.length > 0 && keys.every((k) => ledger[k] === token);
+    } catch {
+      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+    }
+  }
+  return false; // unknown: the caller's error stands and the delivery is retried
 }
 
 /** Releases a claim whose answer could not be published, so a redelivery answers instead. */

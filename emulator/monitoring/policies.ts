@@ -85,6 +85,9 @@ function parseCondition(raw: unknown, field: string, name: string): Condition {
     const comparison = parseEnum('comparison', t.comparison, `${f}.comparison`);
     if (comparison === 'COMPARISON_UNSPECIFIED')
       throw invalidField(`${f}.comparison`, 'A comparison must be specified');
+    // alert.proto: "Only COMPARISON_LT and COMPARISON_GT are supported currently" for metric thresholds.
+    if (comparison !== 'COMPARISON_GT' && comparison !== 'COMPARISON_LT')
+      throw invalidField(`${f}.comparison`, `${comparison} is not supported: use COMPARISON_GT or COMPARISON_LT`);
     const durationMs = parseDuration(t.duration, `${f}.duration`);
     if (durationMs < 0 || durationMs % 60_000 !== 0) {
       throw invalidField(`${f}.duration`, 'The duration must be a multiple of 60 seconds', t.duration);

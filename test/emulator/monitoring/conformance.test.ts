@@ -193,7 +193,7 @@ describe('alerting into Pub/Sub', () => {
     notificationChannels: [channel],
   });
 
-  test('bad policies → 400: missing filter, unknown channel, duration not a multiple of 60 s', async () => {
+  test('bad policies → 400: missing filter, unknown channel, duration not a multiple of 60 s, unsupported comparison', async () => {
     const client = gcp.monitoring.alertPolicies;
     const noFilter = policy();
     noFilter.conditions[0]!.conditionThreshold.filter = '';
@@ -207,6 +207,11 @@ describe('alerting into Pub/Sub', () => {
     const odd = policy();
     odd.conditions[0]!.conditionThreshold.duration = { seconds: 90 };
     await expect(client.createAlertPolicy({ name: `projects/${P}`, alertPolicy: odd })).rejects.toMatchObject(invalid);
+    const ge = policy() as { conditions: Array<{ conditionThreshold: { comparison: string } }> };
+    ge.conditions[0]!.conditionThreshold.comparison = 'COMPARISON_GE'; // only GT and LT are supported
+    await expect(client.createAlertPolicy({ name: `projects/${P}`, alertPolicy: ge as never })).rejects.toMatchObject(
+      invalid,
+    );
   });
 
   test('a threshold held for its duration opens an incident (1.2), and its end closes it', async () => {

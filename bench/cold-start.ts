@@ -9,7 +9,8 @@ import type { Section } from './report';
 import { msSince, summarize } from './stats';
 import { startBenchWorld } from './world';
 
-const ENTRY = path.join(ROOT, 'dist', 'functions', 'index.js');
+/** The deployed entry: package.json `main` (dist/bundle/index.js, made by scripts/bundle-functions.mjs). */
+const ENTRY = path.join(ROOT, (require(path.join(ROOT, 'package.json')) as { main: string }).main);
 const CHILD = path.join(__dirname, 'children', 'first-event.js');
 
 /** Runs `node args…` to completion; resolves to wall time (spawn → exit) and what it wrote to stderr. */
@@ -140,13 +141,15 @@ export async function coldStart(reps: number): Promise<Section> {
     id: 'cold',
     title: '1. Cold start',
     method:
-      'Fresh `node` processes, spawn → exit wall time measured by the parent. (a) `node -e "require(dist/functions/index.js)"`: ' +
-      'registers the three functions, builds no client. (b) A process that loads the entry, takes the `healthAlert` ' +
+      'Fresh `node` processes, spawn → exit wall time measured by the parent. (a) `node -e "require(<package.json main>)"` ' +
+      '(the deployed bundle entry, `dist/bundle/index.js`): registers the three functions, builds no client. ' +
+      '(b) A process that loads that entry, takes the `healthAlert` ' +
       'function from functions-framework (`getFunction`) and handles one open incident end to end against an emulator ' +
       'with the bootstrapped 5-region example running in the parent (`GEOROUTE_CONFIG`, `GEOROUTE_EMULATOR`, ' +
       '`PUBSUB_EMULATOR_HOST`), then exits: config load, client construction, observe, plan, the drain, DNS and ' +
-      'floor writes with their operations. The usual pattern does the same after `require` of the four package roots ' +
-      '(compute, dns, monitoring, pubsub) and constructing the clients at load, as the libraries’ samples do; the ' +
+      'floor writes with their operations. The usual pattern does the same with tsc’s output as it is (unbundled, ' +
+      '`dist/functions/index.js`) after `require` of the four package roots (compute, dns, monitoring, pubsub) and ' +
+      'constructing the clients at load, as the libraries’ samples do; the ' +
       'handler is given those clients, so the API calls are the same. Runs alternate; the stack is restored ' +
       '(incident closed, converged) between runs, and each run is checked to have drained the region.',
     rows: [...a, ...b.rows],

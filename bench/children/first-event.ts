@@ -8,10 +8,16 @@ import path from 'node:path';
 const start = process.hrtime.bigint();
 const mode = process.argv[2];
 const event = JSON.parse(process.argv[3] ?? '{}') as { id: string };
-const dist = path.resolve(__dirname, '..', '..');
+const root = path.resolve(__dirname, '..', '..', '..');
 
-if (mode === 'usual') require('./usual-pattern');
-require(path.join(dist, 'functions', 'index.js'));
+if (mode === 'usual') {
+  // tsc's output, unbundled, with the package roots loaded and the clients built up front.
+  require('./usual-pattern');
+  require(path.join(root, 'dist', 'functions', 'index.js'));
+} else {
+  // The deployed entry: package.json `main` (the bundle), as `functions-framework --target` loads it.
+  require(path.join(root, (require(path.join(root, 'package.json')) as { main: string }).main));
+}
 const { getFunction } =
   require('@google-cloud/functions-framework/testing') as typeof import('@google-cloud/functions-framework/testing');
 const handler = getFunction('healthAlert') as (e: unknown) => Promise<void>;

@@ -8,7 +8,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-require(path.resolve(__dirname, '..', '..', 'functions', 'index.js'));
+const root = path.resolve(__dirname, '..', '..', '..');
+// The deployed entry: package.json `main` (the bundle), as `functions-framework --target` loads it.
+require(path.join(root, (require(path.join(root, 'package.json')) as { main: string }).main));
 const { getTestServer } =
   require('@google-cloud/functions-framework/testing') as typeof import('@google-cloud/functions-framework/testing');
 

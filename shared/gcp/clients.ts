@@ -28,7 +28,7 @@ import type { AlertPolicyServiceClient } from '@google-cloud/monitoring/build/sr
 import type { MetricServiceClient } from '@google-cloud/monitoring/build/src/v3/metric_service_client';
 import type { NotificationChannelServiceClient } from '@google-cloud/monitoring/build/src/v3/notification_channel_service_client';
 import type { PubSub } from '@google-cloud/pubsub';
-import { requireComputeClient } from './compute-protos';
+import { FUNCTION_COMPUTE_SERVICES, requireComputeClient } from './compute-protos';
 
 export interface ComputeClients {
   addresses: AddressesClient;
@@ -55,30 +55,83 @@ export interface MonitoringClients {
   notificationChannels: NotificationChannelServiceClient;
 }
 
-/** module file and class name under `@google-cloud/compute/build/src/v1/`. */
-const COMPUTE_MODULES: Record<keyof ComputeClients, [string, string]> = {
-  addresses: ['addresses_client', 'AddressesClient'],
-  backendServices: ['backend_services_client', 'BackendServicesClient'],
-  forwardingRules: ['forwarding_rules_client', 'ForwardingRulesClient'],
-  globalAddresses: ['global_addresses_client', 'GlobalAddressesClient'],
-  globalForwardingRules: ['global_forwarding_rules_client', 'GlobalForwardingRulesClient'],
-  globalOperations: ['global_operations_client', 'GlobalOperationsClient'],
-  healthChecks: ['health_checks_client', 'HealthChecksClient'],
-  instanceTemplates: ['instance_templates_client', 'InstanceTemplatesClient'],
-  regionAutoscalers: ['region_autoscalers_client', 'RegionAutoscalersClient'],
-  regionBackendServices: ['region_backend_services_client', 'RegionBackendServicesClient'],
-  regionHealthChecks: ['region_health_checks_client', 'RegionHealthChecksClient'],
-  regionInstanceGroupManagers: ['region_instance_group_managers_client', 'RegionInstanceGroupManagersClient'],
-  regionOperations: ['region_operations_client', 'RegionOperationsClient'],
-  targetHttpProxies: ['target_http_proxies_client', 'TargetHttpProxiesClient'],
-  targetHttpsProxies: ['target_https_proxies_client', 'TargetHttpsProxiesClient'],
-  urlMaps: ['url_maps_client', 'UrlMapsClient'],
+type Loaded = Record<string, unknown>;
+
+/**
+ * How to load each client class: a literal deep `require` per client (never a computed path), so a
+ * bundler (scripts/bundle-functions.mjs) can see and include exactly these modules.
+ */
+const COMPUTE_MODULES: Record<keyof ComputeClients, [() => Loaded, string]> = {
+  addresses: [() => require('@google-cloud/compute/build/src/v1/addresses_client'), 'AddressesClient'],
+  backendServices: [
+    () => require('@google-cloud/compute/build/src/v1/backend_services_client'),
+    'BackendServicesClient',
+  ],
+  forwardingRules: [
+    () => require('@google-cloud/compute/build/src/v1/forwarding_rules_client'),
+    'ForwardingRulesClient',
+  ],
+  globalAddresses: [
+    () => require('@google-cloud/compute/build/src/v1/global_addresses_client'),
+    'GlobalAddressesClient',
+  ],
+  globalForwardingRules: [
+    () => require('@google-cloud/compute/build/src/v1/global_forwarding_rules_client'),
+    'GlobalForwardingRulesClient',
+  ],
+  globalOperations: [
+    () => require('@google-cloud/compute/build/src/v1/global_operations_client'),
+    'GlobalOperationsClient',
+  ],
+  healthChecks: [() => require('@google-cloud/compute/build/src/v1/health_checks_client'), 'HealthChecksClient'],
+  instanceTemplates: [
+    () => require('@google-cloud/compute/build/src/v1/instance_templates_client'),
+    'InstanceTemplatesClient',
+  ],
+  regionAutoscalers: [
+    () => require('@google-cloud/compute/build/src/v1/region_autoscalers_client'),
+    'RegionAutoscalersClient',
+  ],
+  regionBackendServices: [
+    () => require('@google-cloud/compute/build/src/v1/region_backend_services_client'),
+    'RegionBackendServicesClient',
+  ],
+  regionHealthChecks: [
+    () => require('@google-cloud/compute/build/src/v1/region_health_checks_client'),
+    'RegionHealthChecksClient',
+  ],
+  regionInstanceGroupManagers: [
+    () => require('@google-cloud/compute/build/src/v1/region_instance_group_managers_client'),
+    'RegionInstanceGroupManagersClient',
+  ],
+  regionOperations: [
+    () => require('@google-cloud/compute/build/src/v1/region_operations_client'),
+    'RegionOperationsClient',
+  ],
+  targetHttpProxies: [
+    () => require('@google-cloud/compute/build/src/v1/target_http_proxies_client'),
+    'TargetHttpProxiesClient',
+  ],
+  targetHttpsProxies: [
+    () => require('@google-cloud/compute/build/src/v1/target_https_proxies_client'),
+    'TargetHttpsProxiesClient',
+  ],
+  urlMaps: [() => require('@google-cloud/compute/build/src/v1/url_maps_client'), 'UrlMapsClient'],
 };
 
-const MONITORING_MODULES: Record<keyof MonitoringClients, [string, string]> = {
-  alertPolicies: ['alert_policy_service_client', 'AlertPolicyServiceClient'],
-  metrics: ['metric_service_client', 'MetricServiceClient'],
-  notificationChannels: ['notification_channel_service_client', 'NotificationChannelServiceClient'],
+/** The Monitoring services the functions (shared/) call: the only ones the functions bundle carries. */
+export const FUNCTION_MONITORING_SERVICES = ['MetricService'] as const;
+
+const MONITORING_MODULES: Record<keyof MonitoringClients, [() => Loaded, string]> = {
+  alertPolicies: [
+    () => require('@google-cloud/monitoring/build/src/v3/alert_policy_service_client'),
+    'AlertPolicyServiceClient',
+  ],
+  metrics: [() => require('@google-cloud/monitoring/build/src/v3/metric_service_client'), 'MetricServiceClient'],
+  notificationChannels: [
+    () => require('@google-cloud/monitoring/build/src/v3/notification_channel_service_client'),
+    'NotificationChannelServiceClient',
+  ],
 };
 
 export interface GcpEndpoints {
@@ -119,6 +172,14 @@ export class GcpClients {
       const entry = COMPUTE_MODULES[prop as keyof ComputeClients];
       if (!entry) return undefined;
       return this.once(`compute.${String(prop)}`, () => {
+        const service = entry[1].replace(/Client$/, '');
+        if (
+          process.env.GEOROUTE_BUNDLE === '1' &&
+          !(FUNCTION_COMPUTE_SERVICES as readonly string[]).includes(service)
+        ) {
+          // The functions bundle carries only these services' protos (compute-protos.ts).
+          throw new Error(`${service} is not in FUNCTION_COMPUTE_SERVICES: the functions bundle cannot call it`);
+        }
         // Deep import of the one client, with the protos trimmed to georoute's services (compute-protos.ts).
         const mod = requireComputeClient(entry[0]);
         return new (mod[entry[1]] as new (o: object) => unknown)(this.gaxOptions());
@@ -131,12 +192,14 @@ export class GcpClients {
       const entry = MONITORING_MODULES[prop as keyof MonitoringClients];
       if (!entry) return undefined;
       return this.once(`monitoring.${String(prop)}`, () => {
-        const mod = require(`@google-cloud/monitoring/build/src/v3/${entry[0]}`) as Record<
-          string,
-          new (
-            o: object,
-          ) => unknown
-        >;
+        const service = entry[1].replace(/Client$/, '');
+        if (
+          process.env.GEOROUTE_BUNDLE === '1' &&
+          !(FUNCTION_MONITORING_SERVICES as readonly string[]).includes(service)
+        ) {
+          throw new Error(`${service} is not in FUNCTION_MONITORING_SERVICES: the functions bundle cannot call it`);
+        }
+        const mod = entry[0]();
         // Monitoring speaks gRPC by default; against the twin it uses the REST fallback.
         const options = this.endpoints.emulator ? { ...this.gaxOptions(), fallback: true } : {};
         return new (mod[entry[1]] as new (o: object) => unknown)(options);

@@ -1,12 +1,14 @@
 /**
  * Every Compute v1 client module does `require('../../protos/protos.json')` (11.7 MB: v1, v1beta and
  * v1small) and builds a protobuf Root of all of it on its first construction: ~2 s of a cold start
- * here, for the handful of services georoute calls. `requireComputeClient` loads a client module
- * while that require resolves to `compute-protos.json` (the same protos, trimmed to the services of
- * COMPUTE_SERVICES and the messages they reach; see trim-compute-protos.ts), then puts the original
- * resolution back, so any other code that requires the package's protos still gets the full file.
- * When the trimmed file does not match the installed package version, or the module system is not
- * Node's (jest), the client loads the normal way.
+ * here, for the handful of services georoute calls. The build (scripts/bundle-functions.mjs) writes
+ * the same protos trimmed to the services georoute calls and the messages they reach
+ * (trim-protos.ts): the functions bundle carries them in place of the package's file, and
+ * `dist/shared/gcp/compute-protos.json` serves the CLI. `requireComputeClient` loads a client module
+ * while that require resolves to the trimmed file, then puts the original resolution back, so any
+ * other code that requires the package's protos still gets the full file. Without the trimmed file
+ * (not built, or made for another package version), or when the module system is not Node's (jest),
+ * the client loads the normal way.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -31,24 +33,36 @@ export const COMPUTE_SERVICES = [
   'UrlMaps',
 ] as const;
 
-const CLIENT_DIR = '@google-cloud/compute/build/src/v1/';
+/**
+ * The subset the functions (shared/, not infra/) call: the functions bundle carries only these
+ * (half the types, half the first-event protobuf cost). test/unit/shared/gcp/compute-protos.test.ts
+ * checks that shared/ uses no other Compute client.
+ */
+export const FUNCTION_COMPUTE_SERVICES = [
+  'Addresses',
+  'BackendServices',
+  'GlobalAddresses',
+  'GlobalOperations',
+  'RegionAutoscalers',
+  'RegionInstanceGroupManagers',
+  'RegionOperations',
+] as const satisfies ReadonlyArray<(typeof COMPUTE_SERVICES)[number]>;
+
 let trimmed: { exports: unknown; path: string } | null | undefined;
 
 function trimmedProtos(): { exports: unknown; path: string } | null {
   if (trimmed !== undefined) return trimmed;
   trimmed = null;
+  // Replaced by the literal "1" when bundled; the bundle carries the trimmed protos already.
+  if (process.env.GEOROUTE_BUNDLE === '1') return null;
   try {
-    // Next to this file in the source tree (dist/shared/gcp → shared/gcp) or copied beside it.
-    const candidates = [
-      path.join(__dirname, 'compute-protos.json'),
-      path.resolve(__dirname, '..', '..', '..', 'shared', 'gcp', 'compute-protos.json'),
-    ];
-    const file = candidates.find((f) => existsSync(f));
+    // Written beside this file by the build (dist/shared/gcp/); absent when running from source.
+    const file = path.join(__dirname, 'compute-protos.json');
     const full = require.resolve('@google-cloud/compute/build/protos/protos.json');
-    if (!file || !require.cache) return null;
+    if (!existsSync(file) || !require.cache) return null;
     const json = require(file) as { georoute?: { version?: string } };
     const { version } = require('@google-cloud/compute/package.json') as { version: string };
-    if (json.georoute?.version !== version) return null; // stale: regenerate (see trim-compute-protos.ts)
+    if (json.georoute?.version !== version) return null; // a stale build: `npm run build` remakes it
     trimmed = { exports: json, path: full };
   } catch {
     trimmed = null;
@@ -56,18 +70,17 @@ function trimmedProtos(): { exports: unknown; path: string } | null {
   return trimmed;
 }
 
-/** `require` of `@google-cloud/compute/build/src/v1/<file>`, with the trimmed protos when possible. */
-export function requireComputeClient(file: string): Record<string, unknown> {
-  const id = `${CLIENT_DIR}${file}`;
+/** Runs `load` (a `require` of a Compute v1 client module) with the trimmed protos when possible. */
+export function requireComputeClient(load: () => Record<string, unknown>): Record<string, unknown> {
   const protos = trimmedProtos();
-  if (!protos) return require(id) as Record<string, unknown>;
+  if (!protos) return load();
   const cache = require.cache;
   const previous = cache[protos.path];
   const module = new (require('node:module') as typeof import('node:module'))(protos.path);
   Object.assign(module, { filename: protos.path, loaded: true, exports: protos.exports });
   cache[protos.path] = module;
   try {
-    return require(id) as Record<string, unknown>;
+    return load();
   } finally {
     if (previous) cache[protos.path] = previous;
     else delete cache[protos.path];

@@ -42,8 +42,11 @@ describe('cloudbuild.yaml', () => {
       '_MEMORY',
       '_MIN_INSTANCES',
       '_REGION',
+      '_RUNTIME',
       '_TIMEOUT',
     ]);
+    // nodejs20 was decommissioned on 2026-10-30: a deploy with it fails.
+    expect(build.substitutions._RUNTIME).toMatch(/^nodejs(2[2-9]|[3-9]\d)$/);
   });
 
   test('npm steps name npm built-ins or scripts of package.json', () => {
@@ -105,7 +108,7 @@ describe('cloudbuild.yaml', () => {
       const entry = f['entry-point'] as string;
       expect(f).toMatchObject({
         gen2: 'true',
-        runtime: 'nodejs20',
+        runtime: '$_RUNTIME',
         retry: 'true',
         source: '.',
         'trigger-topic': topicVar[entry],
@@ -129,7 +132,7 @@ describe('cloudbuild.yaml', () => {
 
   test('the entry points are registered with functions-framework by the built package main', () => {
     const built = join(ROOT, pkg.main);
-    expect({ main: pkg.main, exists: existsSync(built) }).toEqual({ main: 'dist/functions/index.js', exists: true });
+    expect({ main: pkg.main, exists: existsSync(built) }).toEqual({ main: 'dist/bundle/index.js', exists: true });
     require(built);
     const { getFunction } = require('@google-cloud/functions-framework/testing') as {
       getFunction(name: string): unknown;

@@ -20,6 +20,8 @@ export interface DnsDesired {
   items: GeoItem[];
   /** The planner's weights, kept beside the geo record in the same change (shared/state/weights-record.ts). */
   weights?: Weights;
+  /** When these weights are decided (epoch ms): stamped in the weights record when it is rewritten. */
+  weightsMovedAt?: number;
   /**
    * The geo record and the weights record exactly as observe just read them (`undefined` = absent).
    * The first attempt builds its change from them instead of reading again; the deletions are still
@@ -89,7 +91,7 @@ export async function applyDns(
         name: weightsRecordName(desired.name),
         type: 'TXT',
         ttl: desired.ttl,
-        rrdatas: encodeWeights(desired.weights),
+        rrdatas: encodeWeights(desired.weights, desired.weightsMovedAt),
       }
     : undefined;
   const maxAttempts = ctx.maxAttempts ?? 4;

@@ -5,6 +5,7 @@ import { waitForOperation } from '../gcp/operations';
 import { type ActuationContext, type ActuationResult, type ActuatorDeps, backoff, emptyResult, plain } from './types';
 
 type Backend = protos.google.cloud.compute.v1.IBackend;
+type BackendService = protos.google.cloud.compute.v1.IBackendService;
 
 export interface LbDesired {
   /** Name of the global backend service. */
@@ -17,6 +18,11 @@ export interface LbDesired {
    * a 412 re-derives it from what the other writer left instead of overwriting it.
    */
   notes?: Record<string, (current: string | undefined) => string>;
+  /**
+   * The backend service exactly as observe just read it. The first attempt diffs against it and sends
+   * its fingerprint instead of reading again: a stale copy gets 412 and the retry re-reads.
+   */
+  current?: BackendService;
 }
 
 /** The region of a backend, from its instance group URL (`…/regions/{r}/instanceGroups/{g}`). */
@@ -28,17 +34,26 @@ export function regionOfGroup(group: string): string | undefined {
 const same = (a: number | null | undefined, b: number) => Math.abs((a ?? 1) - b) < 1e-9;
 
 /**
- * Makes the backend service's `backends[].capacityScaler` (and notes) match `desired`: read → diff →
- * one patch carrying the fingerprint just read and a requestId derived from the event → wait for DONE.
- * A 412 means another writer got there first: re-read and try again. No write when nothing differs.
+ * Makes the backend service's `backends[].capacityScaler` (and notes) match `desired`: read (or take
+ * `desired.current`) → diff → one patch carrying that copy's fingerprint and a requestId derived from
+ * the event and the fingerprint → wait for DONE. A 412 means another writer got there first: re-read,
+ * re-derive and try again. No write when nothing differs. A duplicate of the same event racing the
+ * first sends the same requestId with the same fingerprint, so Google answers it with the first one's
+ * operation instead of applying it twice; a different event that made the same change meanwhile gets
+ * 412, and the re-read finds nothing left to write.
  */
 export async function applyLb(deps: ActuatorDeps, desired: LbDesired, ctx: ActuationContext): Promise<ActuationResult> {
   const result = emptyResult(`backendServices/${desired.backendService}`);
   const client = deps.gcp.compute.backendServices;
   const maxAttempts = ctx.maxAttempts ?? 4;
   for (let attempt = 0; ; attempt++) {
-    const [current] = await client.get({ project: deps.project, backendService: desired.backendService });
-    result.reads++;
+    const snapshot = attempt === 0 ? desired.current : undefined;
+    let current: BackendService;
+    if (snapshot) current = snapshot;
+    else {
+      [current] = await client.get({ project: deps.project, backendService: desired.backendService });
+      result.reads++;
+    }
     const changes: string[] = [];
     const backends = (current.backends ?? []).map((raw) => {
       const backend = plain(raw) as Backend;

@@ -8,7 +8,7 @@ import { isRetryable } from '../core/errors';
 import type { RrsetJson } from '../gcp/dns-rest';
 import type { CapacityFloor, PlannerInput, RegionObservation, TrafficPlan } from '../planner/types';
 import { type AutoscalerNote, type BackendNote, readAutoscalerNote, readBackendNote } from '../state/notes';
-import { decodeWeights, servingSet, type Weights, weightsRecordName } from '../state/weights-record';
+import { decodeMovedAt, decodeWeights, servingSet, type Weights, weightsRecordName } from '../state/weights-record';
 
 type BackendService = protos.google.cloud.compute.v1.IBackendService;
 type Autoscaler = protos.google.cloud.compute.v1.IAutoscaler;
@@ -152,6 +152,7 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
   obs.dnsRecord = record;
   obs.dnsWeights = weights;
   obs.dnsWeightsRecord = weightsRecord;
+  obs.input.weightsMovedAt = decodeMovedAt(weightsRecord?.rrdatas) ?? null;
   for (const loc of config.clientLocations) loadByLocation[loc.location] = load?.[loc.location];
 
   const backendOf = (region: string) => backendService?.backends?.find((b) => regionOfGroup(b.group ?? '') === region);

@@ -42,6 +42,11 @@ export interface PlannerInput {
   /** Epoch ms. The planner never reads a clock. */
   now: number;
   current: TrafficPlan | null;
+  /**
+   * Epoch ms the current weights last moved (were written); absent/`null` = unknown. Weights take at
+   * most one churn step per `dns.ttlSec` after it (safety moves excepted).
+   */
+  weightsMovedAt?: number | null;
 }
 
 export type RegionState = 'serving' | 'drained' | 'ramping';
@@ -92,6 +97,7 @@ export type ReasonCode =
   | 'quota-exceeded'
   | 'overloaded'
   | 'churn-limit'
+  | 'churn-wait'
   | 'unhealthy-weight-removed'
   | 'fallback-anycast';
 

@@ -1,7 +1,8 @@
 /**
  * Per client location: weights over regions. Demand goes to the nearest eligible regions (inside the
  * location's residency fence, not drained) while they have headroom; churn against the current plan
- * is bounded, except that weight on a region that may no longer serve is removed at once.
+ * is bounded (one step of at most `maxWeightShiftPerStep` per DNS TTL), except that weight on a region
+ * that may no longer serve is removed at once.
  */
 import type { RegionDecision } from './health';
 import { roundWeights, WEIGHT_UNITS } from './round';
@@ -50,7 +51,8 @@ export function planWeights(input: PlannerInput, topo: Topology, decisions: read
   const base = new Float64Array(n);
   const reasons: Reason[] = [];
   const locations: Record<string, LocationPlan> = {};
-  const bound = input.config.guardrails.maxWeightShiftPerStep;
+  const stepDue = churnStepDue(input);
+  const bound = stepDue ? input.config.guardrails.maxWeightShiftPerStep : 0;
 
   for (const li of topo.fillOrder) {
     const name = topo.locations[li] as string;
@@ -154,7 +156,25 @@ export function planWeights(input: PlannerInput, topo: Topology, decisions: read
   return { locations: sortKeys(locations), plannedRps, servesUnknownLoad, absorbs, reasons };
 }
 
-/** Moves from the current weights toward `target` by at most `bound` (L1); unsafe weight goes at once. */
+/**
+ * Whether the weights may take a churn step now: one step per DNS TTL after they last moved. A
+ * resolver keeps the previous answer for up to a TTL, so stepping again sooner moves before the last
+ * step has taken effect; and a step per *call* would let a repeated event, or a burst of them, finish
+ * in one instant a shift the limit spreads out. A time more than a TTL ahead of `now` (a skewed clock)
+ * does not freeze the weights.
+ */
+export function churnStepDue(input: PlannerInput): boolean {
+  const movedAt = input.weightsMovedAt;
+  if (movedAt === undefined || movedAt === null || !input.current) return true;
+  const ttlMs = input.config.dns.ttlSec * 1000;
+  const elapsed = input.now - movedAt;
+  return elapsed >= ttlMs || elapsed < -ttlMs;
+}
+
+/**
+ * Moves from the current weights toward `target` by at most `bound` (L1; 0 while the last step is less
+ * than a TTL old); unsafe weight goes at once.
+ */
 function limitChurn(
   input: PlannerInput,
   topo: Topology,
@@ -207,6 +227,14 @@ function limitChurn(
     delta += Math.abs((target[i] as number) - (base[i] as number));
   }
   if (delta <= bound + EPS) return target;
+  if (bound <= 0) {
+    reasons.push({
+      subject: name,
+      code: 'churn-wait',
+      message: `${name}: weights hold: they moved less than a DNS TTL (${input.config.dns.ttlSec}s) ago, one step per TTL`,
+    });
+    return base;
+  }
   const alpha = bound / delta;
   for (const i of eligible) base[i] = (base[i] as number) + alpha * ((target[i] as number) - (base[i] as number));
   reasons.push({

@@ -177,10 +177,20 @@ export async function reconcile(
       };
     }
     run('lb', `backendServices/${config.loadBalancer.backendService}`, () =>
-      // The LB actuator reads the backend service again rather than trusting observe's copy: a
-      // duplicate delivery racing the first then sees its drain and writes nothing (with the
-      // snapshot it would send the same PATCH again, replayed by its requestId).
-      applyLb(deps, { backendService: config.loadBalancer.backendService, scalers, notes }, ctx),
+      // Observe's copy: its fingerprint makes the patch conditional (stale → 412 → the actuator
+      // re-reads), so reading again first would only add a round trip. A duplicate of this event
+      // racing it sends the same requestId with the same fingerprint, which Google answers with the
+      // first one's operation (one change); any other writer in between makes it 412.
+      applyLb(
+        deps,
+        {
+          backendService: config.loadBalancer.backendService,
+          scalers,
+          notes,
+          current: observation.backendService,
+        },
+        ctx,
+      ),
     );
   }
 
@@ -197,6 +207,8 @@ export async function reconcile(
             ttl: config.dns.ttlSec,
             items,
             weights: Object.fromEntries(Object.entries(plan.locations).map(([loc, lp]) => [loc, lp.weights])),
+            // The churn clock: the next step waits a TTL from now (only if the weights are rewritten).
+            weightsMovedAt: now,
             // What observe read, unless a read failed (then the actuator reads for itself).
             current: observation.errors.some((e) => e.what === 'read geo record' || e.what === 'read weights record')
               ? undefined

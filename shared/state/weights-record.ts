@@ -5,6 +5,11 @@
  * the geo record, in a TXT record `_georoute-weights.<record name>` written in the SAME atomic DNS
  * change: they can never disagree with what DNS serves, and the exact-deletion precondition guards
  * both. (Routing weights are not secret: the geo record itself is public.)
+ *
+ * The record also carries when the weights last moved (`@t=<epoch ms>`): the planner takes at most one
+ * churn step per DNS TTL (docs/PLANNER.md rule 6), so a repeated or burst event within a TTL of the
+ * last move holds the weights instead of stepping again. Decoders that predate it skip the entry
+ * (it has no `location:`).
  */
 const MAX_STRING = 250;
 
@@ -12,8 +17,14 @@ export type Weights = Record<string, Record<string, number>>;
 
 export const weightsRecordName = (recordName: string): string => `_georoute-weights.${recordName}`;
 
-/** `"loc:regionA=0.75,regionB=0.25;loc2:…"`, packed into TXT strings of ≤ 250 characters. */
-export function encodeWeights(weights: Weights): string[] {
+const MOVED_AT = '@t=';
+
+/**
+ * `"@t=<ms>;loc:regionA=0.75,regionB=0.25;loc2:…"`, packed into TXT strings of ≤ 250 characters.
+ * `movedAt` (epoch ms) is when these weights are written; omitted, the record carries no time.
+ */
+export function encodeWeights(weights: Weights, movedAt?: number): string[] {
+  const stamp = movedAt !== undefined && Number.isFinite(movedAt) ? [`${MOVED_AT}${Math.round(movedAt)}`] : [];
   const entries = Object.keys(weights)
     .sort()
     .map((loc) => {
@@ -23,6 +34,7 @@ export function encodeWeights(weights: Weights): string[] {
         .map(([r, w]) => `${r}=${Number(w.toFixed(4))}`);
       return `${loc}:${regions.join(',')}`;
     });
+  entries.unshift(...stamp);
   const out: string[] = [];
   let current = '';
   for (const entry of entries) {
@@ -42,7 +54,7 @@ export function decodeWeights(rrdatas: readonly string[] | undefined): Weights {
     const text = raw.replace(/^"|"$/g, '');
     for (const entry of text.split(';')) {
       const colon = entry.indexOf(':');
-      if (colon <= 0) continue;
+      if (colon <= 0 || entry.startsWith(MOVED_AT)) continue;
       const loc = entry.slice(0, colon);
       const regions: Record<string, number> = {};
       for (const pair of entry.slice(colon + 1).split(',')) {
@@ -54,6 +66,18 @@ export function decodeWeights(rrdatas: readonly string[] | undefined): Weights {
     }
   }
   return weights;
+}
+
+/** When the weights in the record were written (epoch ms); undefined for a record without the stamp. */
+export function decodeMovedAt(rrdatas: readonly string[] | undefined): number | undefined {
+  for (const raw of rrdatas ?? []) {
+    for (const entry of raw.replace(/^"|"$/g, '').split(';')) {
+      if (!entry.startsWith(MOVED_AT)) continue;
+      const t = Number(entry.slice(MOVED_AT.length));
+      if (Number.isSafeInteger(t) && t > 0) return t;
+    }
+  }
+  return undefined;
 }
 
 /**

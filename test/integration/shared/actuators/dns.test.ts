@@ -1,5 +1,6 @@
 import { applyDns, readRecord } from '../../../../shared/actuators/dns';
 import { dnsRequest } from '../../../../shared/gcp/dns-rest';
+import { decodeMovedAt, decodeWeights, weightsRecordName } from '../../../../shared/state/weights-record';
 import { testConfig } from '../../../helpers/stack';
 import { startWorld, type World } from '../../../helpers/world';
 
@@ -63,4 +64,32 @@ test('someone changed the record between read and write: 412, re-read, retried o
   expect(result.retries).toBeGreaterThanOrEqual(1);
   const record = await readRecord(w.deps, base.managedZone, base.name, 'A');
   expect(record?.routingPolicy?.geo?.items[0]?.rrdatas).toEqual(['192.0.2.30']);
+});
+
+test('the weights record carries when the weights moved; a newer time alone is no reason to write', async () => {
+  const weights = { 'us-west1': { 'us-central1': 0.75, 'europe-west4': 0.25 } };
+  const first = await applyDns(
+    w.deps,
+    { ...base, items: items('192.0.2.40'), weights, weightsMovedAt: 1_000_000 },
+    { eventId: 'w1' },
+  );
+  expect(first.writes).toBe(1);
+  const txt = await readRecord(w.deps, base.managedZone, weightsRecordName(base.name), 'TXT');
+  expect(decodeWeights(txt?.rrdatas)).toEqual(weights);
+  expect(decodeMovedAt(txt?.rrdatas)).toBe(1_000_000);
+  const same = await applyDns(
+    w.deps,
+    { ...base, items: items('192.0.2.40'), weights, weightsMovedAt: 2_000_000 },
+    { eventId: 'w2' },
+  );
+  expect(same).toMatchObject({ changed: false, writes: 0 });
+  const moved = { 'us-west1': { 'us-central1': 0.5, 'europe-west4': 0.5 } };
+  const step = await applyDns(
+    w.deps,
+    { ...base, items: items('192.0.2.40'), weights: moved, weightsMovedAt: 3_000_000 },
+    { eventId: 'w3' },
+  );
+  expect(step).toMatchObject({ changed: true, writes: 1, changes: ['weights updated (geo answers unchanged)'] });
+  const after = await readRecord(w.deps, base.managedZone, weightsRecordName(base.name), 'TXT');
+  expect(decodeMovedAt(after?.rrdatas)).toBe(3_000_000);
 });

@@ -89,3 +89,73 @@ test('refuses to drain every backend (Google would answer 400)', async () => {
     ),
   ).rejects.toThrow(/refusing to drain every backend/);
 });
+
+describe("with observe's copy (`current`): no read of its own unless the copy is stale", () => {
+  const patchOps = async () => {
+    const [ops] = await w.gcp.compute.globalOperations.list({ project: config.project });
+    return ops.filter((op) => op.operationType === 'patch' && op.targetLink?.endsWith(`/backendServices/${bsName}`))
+      .length;
+  };
+
+  test('a fresh copy: one patch with its fingerprint, no GET', async () => {
+    await applyLb(w.deps, { backendService: bsName, scalers: { 'us-east4': 1 } }, { eventId: 'copy-reset' });
+    const copy = await read();
+    const mark = await w.control.mark();
+    const r = await applyLb(
+      w.deps,
+      { backendService: bsName, scalers: { 'us-east4': 0 }, current: copy },
+      { eventId: 'copy-fresh' },
+    );
+    expect(r).toMatchObject({ changed: true, writes: 1, reads: 0, retries: 0 });
+    const { requests } = await w.control.requests({ since: mark, api: 'compute' });
+    expect(requests.filter((q) => q.path.endsWith(`/backendServices/${bsName}`)).map((q) => q.method)).toEqual([
+      'PATCH',
+    ]);
+    expect(await scalerOf('us-east4')).toBe(0);
+  });
+
+  test('a stale copy: 412, re-read, and the other writer’s change survives', async () => {
+    await applyLb(
+      w.deps,
+      { backendService: bsName, scalers: { 'us-east4': 1, 'europe-west4': 1 } },
+      { eventId: 'stale-reset' },
+    );
+    const copy = await read();
+    await applyLb(w.deps, { backendService: bsName, scalers: { 'europe-west4': 0.5 } }, { eventId: 'stale-other' });
+    const r = await applyLb(
+      w.deps,
+      { backendService: bsName, scalers: { 'us-east4': 0 }, current: copy },
+      { eventId: 'stale-ours' },
+    );
+    expect(r).toMatchObject({ changed: true, writes: 1, reads: 1, retries: 1 });
+    expect(await scalerOf('us-east4')).toBe(0);
+    expect(await scalerOf('europe-west4')).toBe(0.5);
+  });
+
+  test('a stale copy whose change another event already made: 412, re-read, nothing to write', async () => {
+    await applyLb(w.deps, { backendService: bsName, scalers: { 'us-east4': 1 } }, { eventId: 'dup-reset' });
+    const copy = await read();
+    await applyLb(w.deps, { backendService: bsName, scalers: { 'us-east4': 0 } }, { eventId: 'dup-first' });
+    const before = await patchOps();
+    const r = await applyLb(
+      w.deps,
+      { backendService: bsName, scalers: { 'us-east4': 0 }, current: copy },
+      { eventId: 'dup-second' },
+    );
+    expect(r).toMatchObject({ changed: false, writes: 0, reads: 1, retries: 1 });
+    expect(await patchOps()).toBe(before);
+  });
+
+  test('the same event with the same stale copy (a racing redelivery): replayed by its requestId, one change', async () => {
+    await applyLb(w.deps, { backendService: bsName, scalers: { 'us-east4': 1 } }, { eventId: 'redeliver-reset' });
+    const copy = await read();
+    const before = await patchOps();
+    const desired = { backendService: bsName, scalers: { 'us-east4': 0 }, current: copy };
+    await applyLb(w.deps, desired, { eventId: 'redelivered' });
+    const again = await applyLb(w.deps, desired, { eventId: 'redelivered' });
+    // Compute answers the repeated PATCH with the first one's operation: no 412, no second change.
+    expect(again).toMatchObject({ retries: 0, reads: 0 });
+    expect((await patchOps()) - before).toBe(1);
+    expect(await scalerOf('us-east4')).toBe(0);
+  });
+});

@@ -188,6 +188,19 @@ describe('planner invariants', () => {
     );
   });
 
+  it('a second plan at the same instant, from the first one’s weights written now, moves no weight', () => {
+    // What a repeated event sees: the first plan's weights in the record, stamped with this instant.
+    fc.assert(
+      fc.property(world, (w) => {
+        const input = toInput(w);
+        const first = plan(input).plan;
+        const again = plan({ ...input, current: first, weightsMovedAt: input.now }).plan;
+        return JSON.stringify(again.locations) === JSON.stringify(first.locations);
+      }),
+      RUNS,
+    );
+  });
+
   it('never drains more than maxDrainFraction of the regions, and always keeps one serving', () => {
     fc.assert(
       fc.property(world, (w) => {

@@ -1,5 +1,5 @@
 import { plan, WEIGHT_UNITS } from '../../../../shared/planner';
-import { baseInput, exampleConfig, healthy, unhealthy, weightSum, withObserved } from './fixtures';
+import { baseInput, exampleConfig, healthy, NOW, unhealthy, weightSum, withObserved } from './fixtures';
 
 const config = exampleConfig();
 const codes = (r: ReturnType<typeof plan>, subject: string) =>
@@ -103,9 +103,52 @@ describe('churn', () => {
     expect(codes(r, 'us-west1')).toContain('unhealthy-weight-removed');
   });
 
+  it('takes one step per DNS TTL: within a TTL of the last move the weights hold (churn-wait)', () => {
+    const ttlMs = config.dns.ttlSec * 1000;
+    const current = plan(baseInput(config)).plan;
+    current.locations['us-west1'] = { weights: { 'us-east4': 1 } };
+    // The weights moved 1 s ago (a repeated event, or a burst of them): no further step.
+    const held = plan(baseInput(config, { current, weightsMovedAt: NOW - 1_000 }));
+    expect(held.plan.locations['us-west1']!.weights).toEqual({ 'us-east4': 1 });
+    expect(codes(held, 'us-west1')).toEqual(['churn-wait']);
+    // A TTL later the next step is due.
+    const stepped = plan(baseInput(config, { current, weightsMovedAt: NOW - ttlMs }));
+    expect(stepped.plan.locations['us-west1']!.weights).toEqual({ 'us-central1': 0.25, 'us-east4': 0.75 });
+    expect(codes(stepped, 'us-west1')).toContain('churn-limit');
+    // A time far ahead of now (a skewed clock) does not freeze the weights.
+    const skewed = plan(baseInput(config, { current, weightsMovedAt: NOW + 2 * ttlMs }));
+    expect(skewed.plan.locations['us-west1']!.weights).toEqual({ 'us-central1': 0.25, 'us-east4': 0.75 });
+  });
+
+  it('still removes unsafe weight at once within the TTL (safety is not churn)', () => {
+    const current = plan(baseInput(config)).plan;
+    current.locations['us-west1'] = { weights: { 'us-central1': 0.5, 'us-east4': 0.5 } };
+    current.locations['us-east4'] = { weights: { 'us-east4': 1 } };
+    const light = Object.fromEntries(config.clientLocations.map((l) => [l.location, 1]));
+    const r = plan(
+      withObserved(baseInput(config, { current, load: light, weightsMovedAt: NOW - 1_000 }), {
+        'us-central1': unhealthy(),
+      }),
+    );
+    expect(r.plan.locations['us-west1']!.weights).toEqual({ 'us-east4': 1 });
+    expect(codes(r, 'us-west1')).toContain('unhealthy-weight-removed');
+    expect(r.plan.locations['us-east4']!.weights).toEqual({ 'us-east4': 1 });
+  });
+
   it('is idempotent: re-planning from its own output changes nothing', () => {
     const first = plan(baseInput(config));
     const again = plan(baseInput(config, { current: first.plan }));
     expect(again.plan.locations).toEqual(first.plan.locations);
+  });
+
+  it('is idempotent mid-shift: a second plan at the same instant from the first one’s output holds it', () => {
+    const current = plan(baseInput(config)).plan;
+    current.locations['us-west1'] = { weights: { 'us-east4': 1 } };
+    const first = plan(baseInput(config, { current, weightsMovedAt: NOW - 10 * 60_000 }));
+    expect(codes(first, 'us-west1')).toContain('churn-limit');
+    // The first plan's weights are written now (the record says so): the same input again moves nothing.
+    const again = plan(baseInput(config, { current: first.plan, weightsMovedAt: NOW }));
+    expect(again.plan.locations).toEqual(first.plan.locations);
+    expect(again.plan.regions).toEqual(first.plan.regions);
   });
 });

@@ -110,9 +110,13 @@ async function oneRun(run: number, duplicates: number): Promise<BurstRun> {
     };
     // Baseline: one request alone, publish → answer (the instance warmed up by it: clients built).
     let t = process.hrtime.bigint();
-    await topic.publishMessage({ json: { ...request(run, -1), requestId: `single-${run}`, region: TEN_REGIONS[0] } });
+    await topic.publishMessage({
+      json: { ...request(run, 0), requestId: `single-${run}`, region: TEN_REGIONS[0], replicas: 1 },
+    });
     await waitFor(new Set([`single-${run}`]), 60_000);
     const singleMs = msSince(t);
+    const single = (await results(w)).find((r) => r.requestId === `single-${run}`);
+    if (single?.status !== 'granted') throw new Error(`the baseline request was not granted: ${JSON.stringify(single)}`);
     await w.control.call('POST', '/__emulator/pubsub/flush');
     if (duplicates > 1) await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates });
 

@@ -107,3 +107,60 @@ export class SingleFlight<R> {
     return p;
   }
 }
+
+/**
+ * A follow-up (e.g. a reconcile) owed by work of many concurrent callers, run once for as many of
+ * them as possible: the last caller out runs it. Each caller `enter()`s, the work it shares `owe()`s
+ * when it changed something the follow-up must see, and each caller `settle()`s exactly once when
+ * done. A caller settling while others are still in flight leaves the follow-up to them (they
+ * settle later, after their own work, so the run still starts after everything that owed it, and
+ * sees it all); the last one runs it. A burst then ends with one run instead of one per batch, and
+ * no run lands between two batches, writing what the next batch writes anyway. A follow-up owed for
+ * `maxDeferMs` runs even while others are in flight (a steady stream must not starve it). Runs are
+ * single-flight; a run that fails stays owed.
+ */
+export class FollowUp<R> {
+  private owedSince?: number;
+  private inFlight = 0;
+  private readonly flight = new SingleFlight<R>();
+
+  constructor(
+    private readonly maxDeferMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** A caller starts: it must `settle()` exactly once. */
+  enter(): void {
+    this.inFlight++;
+  }
+
+  owe(): void {
+    this.owedSince ??= this.now();
+  }
+
+  get owed(): boolean {
+    return this.owedSince !== undefined;
+  }
+
+  /** How many times the follow-up actually ran (for tests and benchmarks). */
+  get runs(): number {
+    return this.flight.runs;
+  }
+
+  /**
+   * The caller is done. Runs the owed follow-up (resolving to its result) if it was the last caller
+   * in flight or the follow-up is overdue; undefined when nothing is owed or others will run it.
+   */
+  settle(fn: () => Promise<R>): Promise<R> | undefined {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    const since = this.owedSince;
+    if (since === undefined) return undefined;
+    if (this.inFlight > 0 && this.now() - since < this.maxDeferMs) return undefined;
+    this.owedSince = undefined;
+    const run = this.flight.run(fn);
+    run.catch(() => {
+      this.owedSince = Math.min(this.owedSince ?? since, since);
+    });
+    return run;
+  }
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { applyCapacity, SCHEDULE_PREFIX, type ScheduleSpec } from '../actuators/capacity';
-import { GroupCommit, type Settled, SingleFlight } from '../core/coalesce';
+import { FollowUp, GroupCommit, type Settled } from '../core/coalesce';
 import { GeorouteError, InvalidInputError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { type Observation, observe, parseScheduleDescription } from '../observe/observe';
@@ -53,9 +53,16 @@ function startingAt(at: number): string {
  * requests arriving while a batch is being placed form the next batch, placed with one ledger
  * read, one observation, placements made one after the other (each sees the floors the previous
  * ones took) and at most one patch per autoscaler (group commit). Their claims are batched too
- * (ledger.ts: one conditional patch claims every request waiting), then each publishes its answer;
- * the reconcile that follows is single-flight (those arriving while one runs share one follow-up),
- * and skipped when the request's floor was already held by an existing schedule.
+ * (ledger.ts: one conditional patch claims every request waiting), then each publishes its answer.
+ *
+ * A batch that wrote a schedule owes a reconcile (the planner must see the new floors). The last
+ * handler of the instance still in flight runs it (coalesce.ts `FollowUp`), not each batch's: a
+ * handler that finishes while other requests are still being handled leaves it to them. During a
+ * burst a reconcile run between two batches would write what the next batch's own patch carries
+ * anyway — a region's planned floor (e.g. a load floor not yet written), in a patch of its own just
+ * before that batch patches the same autoscaler with its schedule — and would plan from floors that
+ * batch is changing. Deferred at most FOLLOW_UP_MAX_DEFER_MS, single-flight, and not owed at all
+ * when every request's floor was already held by an existing schedule.
  */
 export function handleCapacityRequest(rt: FunctionRuntime, event: CloudEventLike): Promise<Outcome> {
   return runHandler('capacityRequest', rt, event, (delivery, log) => capacityRequest(rt, delivery, log));
@@ -69,14 +76,20 @@ interface Pending {
   log: Logger;
 }
 
-type Answer =
-  | { kind: 'duplicate'; reason: string }
-  | { kind: 'placed'; result: CapacityResult /** a schedule was written for it */; changed: boolean; now: number };
+type Answer = { kind: 'duplicate'; reason: string } | { kind: 'placed'; result: CapacityResult; now: number };
 
 interface Coalescers {
   batches: GroupCommit<'capacity', Pending, Answer>;
-  reconciles: SingleFlight<ReconcileResult>;
+  /** The reconcile owed by batches that wrote schedules. */
+  reconciles: FollowUp<ReconcileResult>;
 }
+
+/**
+ * How long a burst may hold back the reconcile its batches owe (their floors are written already;
+ * what waits is the rest of the plan: load balancer, DNS, other regions). Below a Cloud Scheduler
+ * tick's minute, so a steady stream of requests still reconciles at least as often as the tick.
+ */
+export const FOLLOW_UP_MAX_DEFER_MS = 30_000;
 
 /** Per function instance (the runtime is built once per instance). */
 const instances = new WeakMap<FunctionRuntime, Coalescers>();
@@ -87,7 +100,7 @@ export function coalescersOf(rt: FunctionRuntime): Coalescers {
   if (!c) {
     c = {
       batches: new GroupCommit((_key, items: Pending[]) => handleBatch(rt, items)),
-      reconciles: new SingleFlight<ReconcileResult>(),
+      reconciles: new FollowUp<ReconcileResult>(FOLLOW_UP_MAX_DEFER_MS, () => rt.deps.now()),
     };
     instances.set(rt, c);
   }
@@ -95,7 +108,7 @@ export function coalescersOf(rt: FunctionRuntime): Coalescers {
 }
 
 async function capacityRequest(rt: FunctionRuntime, delivery: PubsubDelivery, log: Logger): Promise<Outcome> {
-  const { config, deps } = rt;
+  const { config } = rt;
   const raw = parseJson(delivery.data);
   let request: CapacityRequestMessage;
   try {
@@ -116,6 +129,38 @@ async function capacityRequest(rt: FunctionRuntime, delivery: PubsubDelivery, lo
   }
   const rlog = log.child({ requestId: request.requestId });
   const coalescers = coalescersOf(rt);
+  coalescers.reconciles.enter();
+  let outcome: Outcome;
+  try {
+    outcome = await answerRequest(rt, coalescers, request, delivery, rlog);
+  } catch (err) {
+    // Retried, but a reconcile left to this handler (the last in flight) is not left behind.
+    await settleReconcile(rt, coalescers, delivery.eventId)?.catch(() => undefined);
+    throw err;
+  }
+  const after = await settleReconcile(rt, coalescers, delivery.eventId);
+  return after
+    ? { ...outcome, reconciled: true, reconcileErrors: after.errors.length }
+    : { ...outcome, reconciled: false, ...(coalescers.reconciles.owed ? { reconcileDeferred: true } : {}) };
+}
+
+/**
+ * This handler is done: runs the reconcile batches owe unless other handlers are still in flight
+ * (the last of them runs it). Level-triggered as everything else: the planner sees the new floors.
+ */
+function settleReconcile(rt: FunctionRuntime, c: Coalescers, eventId: string): Promise<ReconcileResult> | undefined {
+  return c.reconciles.settle(() => reconcile(rt.deps, rt.config, { kind: 'capacity', eventId }));
+}
+
+/** Places the request with its batch, claims its answer and publishes it (exactly once). */
+async function answerRequest(
+  rt: FunctionRuntime,
+  coalescers: Coalescers,
+  request: CapacityRequestMessage,
+  delivery: PubsubDelivery,
+  rlog: Logger,
+): Promise<Outcome> {
+  const { config, deps } = rt;
   const published = delivery.publishTime ? Date.parse(delivery.publishTime) : Number.NaN;
   const answer = await coalescers.batches.submit('capacity', {
     request,
@@ -140,22 +185,7 @@ async function capacityRequest(rt: FunctionRuntime, delivery: PubsubDelivery, lo
     decision: result.status,
     placements: result.placements,
   });
-  if (!answer.changed) {
-    // Its floor is held by a schedule that was already there (another request of the same window
-    // asked for as much or more): nothing new for the planner to see.
-    return { decision: result.status, requestId: request.requestId, placements: result.placements, reconciled: false };
-  }
-  // Level-triggered as everything else: the planner now sees the new floors.
-  const after = await coalescers.reconciles.run(() =>
-    reconcile(deps, config, { kind: 'capacity', eventId: delivery.eventId }),
-  );
-  return {
-    decision: result.status,
-    requestId: request.requestId,
-    placements: result.placements,
-    reconciled: true,
-    reconcileErrors: after.errors.length,
-  };
+  return { decision: result.status, requestId: request.requestId, placements: result.placements };
 }
 
 /** A placed request waiting for its schedules and its claim. */
@@ -231,7 +261,7 @@ async function handleBatch(rt: FunctionRuntime, items: Pending[]): Promise<Array
   // window → same schedule, same requestId), so a crash or a racing duplicate changes nothing.
   // The floors the planner now wants go in the same patch (what the reconcile after would write).
   const { plan } = computePlan({ config, ...observation.input, floors });
-  await Promise.all(
+  const writes = await Promise.allSettled(
     config.regions.map((region) =>
       writeSchedules(
         rt,
@@ -244,9 +274,13 @@ async function handleBatch(rt: FunctionRuntime, items: Pending[]): Promise<Array
       ),
     ),
   );
-
-  for (const p of placed)
-    out[p.index] = { ok: true, value: { kind: 'placed', result: resultOf(p), changed: p.changed, now } };
+  // A schedule written (even when another region's write failed) is a floor the planner has not
+  // seen yet: the handlers owe a reconcile. None when every floor was already held by an existing
+  // schedule (another request of the same window asked as much or more).
+  if (placed.some((p) => p.changed)) coalescersOf(rt).reconciles.owe();
+  const failed = writes.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  for (const p of placed) out[p.index] = { ok: true, value: { kind: 'placed', result: resultOf(p), now } };
   return out;
 }
 

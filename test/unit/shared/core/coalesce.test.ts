@@ -1,4 +1,4 @@
-import { GroupCommit, SingleFlight } from '../../../../shared/core/coalesce';
+import { FollowUp, GroupCommit, SingleFlight } from '../../../../shared/core/coalesce';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -68,5 +68,63 @@ describe('SingleFlight', () => {
     const b = sf.run(async () => 'ok');
     await expect(a).rejects.toThrow('x');
     await expect(b).resolves.toBe('ok');
+  });
+});
+
+describe('FollowUp', () => {
+  const setup = (maxDeferMs = 1_000) => {
+    let now = 0;
+    const fu = new FollowUp<number>(maxDeferMs, () => now);
+    return { fu, advance: (ms: number) => (now += ms) };
+  };
+
+  test('nothing owed: a caller settling runs nothing', () => {
+    const { fu } = setup();
+    fu.enter();
+    expect(fu.settle(async () => 1)).toBeUndefined();
+    expect(fu.runs).toBe(0);
+  });
+
+  test('owed by several callers: those finishing while others are in flight leave it; the last runs it once', async () => {
+    const { fu } = setup();
+    fu.enter();
+    fu.enter();
+    fu.enter();
+    fu.owe(); // the first batch wrote
+    expect(fu.settle(async () => 1)).toBeUndefined(); // two still in flight
+    fu.owe(); // a later batch wrote too
+    expect(fu.settle(async () => 2)).toBeUndefined();
+    expect(fu.owed).toBe(true);
+    await expect(fu.settle(async () => 3)).resolves.toBe(3); // the last one out
+    expect(fu.owed).toBe(false);
+    expect(fu.runs).toBe(1);
+    fu.enter();
+    expect(fu.settle(async () => 4)).toBeUndefined(); // paid: nothing more owed
+  });
+
+  test('a steady stream does not starve it: owed for maxDeferMs, it runs with callers still in flight', async () => {
+    const { fu, advance } = setup(1_000);
+    fu.enter();
+    fu.enter();
+    fu.enter();
+    fu.owe();
+    advance(999);
+    expect(fu.settle(async () => 1)).toBeUndefined();
+    fu.owe(); // owed again: the clock still counts from the first
+    advance(1);
+    await expect(fu.settle(async () => 2)).resolves.toBe(2);
+  });
+
+  test('a failed run stays owed, and the next caller out runs it', async () => {
+    const { fu } = setup();
+    fu.enter();
+    fu.enter();
+    fu.owe();
+    fu.settle(async () => 0); // leaves it to the other
+    await expect(fu.settle(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(fu.owed).toBe(true);
+    fu.enter();
+    await expect(fu.settle(async () => 5)).resolves.toBe(5);
+    expect(fu.owed).toBe(false);
   });
 });

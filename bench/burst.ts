@@ -116,7 +116,8 @@ async function oneRun(run: number, duplicates: number): Promise<BurstRun> {
     await waitFor(new Set([`single-${run}`]), 60_000);
     const singleMs = msSince(t);
     const single = (await results(w)).find((r) => r.requestId === `single-${run}`);
-    if (single?.status !== 'granted') throw new Error(`the baseline request was not granted: ${JSON.stringify(single)}`);
+    if (single?.status !== 'granted')
+      throw new Error(`the baseline request was not granted: ${JSON.stringify(single)}`);
     await w.control.call('POST', '/__emulator/pubsub/flush');
     if (duplicates > 1) await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates });
 
@@ -229,6 +230,7 @@ export async function burst(reps: number): Promise<Section> {
       {
         label: 'autoscaler writes (all regions)',
         unit: 'writes',
+        absolute: true,
         samples: writes,
         target: `≤ ${WRITE_TARGET_PER_REGION} per region (max ${maxPerRegion})`,
         met: maxPerRegion <= WRITE_TARGET_PER_REGION,
@@ -236,6 +238,7 @@ export async function burst(reps: number): Promise<Section> {
       {
         label: 'requests answered exactly once',
         unit: '',
+        absolute: true,
         samples: runs.map((r) => r.answered - r.answeredTwice),
         target: `${REQUESTS}, none lost`,
         met: runs.every((r) => r.answered === REQUESTS && r.answeredTwice === 0 && r.lost === 0),

@@ -35,6 +35,8 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ ms: nu
   });
 }
 
+const signed = (n: number) => (n < 0 ? `−${-n}` : `+${n}`);
+
 /** (a) load only: the entry vs bare node vs the compute package root. */
 async function loadOnly(reps: number): Promise<Section['rows']> {
   const runs = Math.max(5, reps * 2);
@@ -55,7 +57,7 @@ async function loadOnly(reps: number): Promise<Section['rows']> {
       unit: 'ms',
       samples: entry,
       baseline: 'bare `node -e ""`',
-      target: `within 300 ms of bare node (+${Math.round(e - summarize(bare).median)} ms)`,
+      target: `within 300 ms of bare node (${signed(Math.round(e - summarize(bare).median))} ms)`,
       met: e - summarize(bare).median <= 300,
     },
     {
@@ -88,7 +90,7 @@ async function firstEvent(reps: number): Promise<{ rows: Section['rows']; notes:
   const heapUsual: number[] = [];
   const rssOurs: number[] = [];
   try {
-    const runs = Math.max(3, reps);
+    const runs = Math.max(3, reps + 2); // the noisiest figure here: two more runs than the others
     for (let i = 0; i < runs; i++) {
       for (const mode of ['georoute', 'usual'] as const) {
         const id = `cold-${mode}-${i}`;

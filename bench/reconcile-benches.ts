@@ -62,6 +62,8 @@ export async function atRest(reps: number): Promise<Section> {
     const times: number[] = [];
     let calls = '';
     let writes = 0;
+    const callCounts: number[] = [];
+    const writeCounts: number[] = [];
     for (let i = 0; i < runs; i++) {
       let t = process.hrtime.bigint();
       await get();
@@ -71,7 +73,10 @@ export async function atRest(reps: number): Promise<Section> {
       const r = await reconcile(w.deps, w.config, { kind: 'tick', eventId: `rest-${i}` });
       times.push(msSince(t));
       const requests = w.requestsSince(mark);
-      writes += requests.filter((q) => q.write).length + r.writes;
+      const w_ = requests.filter((q) => q.write).length + r.writes;
+      writes += w_;
+      writeCounts.push(w_);
+      callCounts.push(requests.length);
       calls = `${requests.length} API calls: ${callSummary(requests)}`;
     }
     return {
@@ -88,6 +93,15 @@ export async function atRest(reps: number): Promise<Section> {
           unit: 'ms',
           samples: times,
           baseline: 'backendServices.get round trip',
+        },
+        { label: 'API calls per reconcile', unit: 'calls', absolute: true, samples: callCounts },
+        {
+          label: 'writes per reconcile',
+          unit: '',
+          absolute: true,
+          samples: writeCounts,
+          target: '0',
+          met: writes === 0,
         },
       ],
       notes: [`per reconcile: ${calls}`, `writes over ${runs} reconciles at rest: ${writes} (target 0)`],
@@ -117,6 +131,8 @@ export async function failover(reps: number): Promise<Section> {
     });
   };
   const rows = { base: [] as number[], slow: [] as number[] };
+  // Per failover: resources read more than once, written more than once, and writes of the same event again.
+  const economy = { multiRead: [] as number[], multiWrite: [] as number[], repeatWrites: [] as number[] };
   const notes: string[] = [];
   try {
     const runs = Math.max(3, reps);
@@ -143,14 +159,17 @@ export async function failover(reps: number): Promise<Section> {
           .map((l) => `${String(l.actuator)}: ${l.message.slice(0, 160)}`);
         for (const id of ids) w.emu.ctx.faults.remove(id);
         (latency ? rows.slow : rows.base).push(ms);
+        const res = perResource(requests);
+        // The request log drops the query, so the geo record and its weights TXT (one read each) share
+        // the `…/rrsets` path: not counted as a resource read twice.
+        const multiRead = [...res]
+          .filter(([k, c]) => c.reads > 1 && !k.endsWith('/rrsets'))
+          .map(([k, c]) => `${k.split('/').slice(-2).join('/')} ×${c.reads}`);
+        const multiWrite = [...res].filter(([, c]) => c.writes > 1).map(([k]) => k);
+        economy.multiRead.push(multiRead.length);
+        economy.multiWrite.push(multiWrite.length);
+        economy.repeatWrites.push(repeated.filter((r) => r.write).length);
         if (i === 0) {
-          const res = perResource(requests);
-          // The request log drops the query, so the geo record and its weights TXT (one read each) share
-          // the `…/rrsets` path: not counted as a resource read twice.
-          const multiRead = [...res]
-            .filter(([k, c]) => c.reads > 1 && !k.endsWith('/rrsets'))
-            .map(([k, c]) => `${k.split('/').slice(-2).join('/')} ×${c.reads}`);
-          const multiWrite = [...res].filter(([, c]) => c.writes > 1).map(([k]) => k);
           notes.push(
             `${latency} ms injected — decision: ${String(outcome.decision)}, ${String(outcome.actions)} action(s); ` +
               `${requests.length} API calls: ${callSummary(requests)}; resources read more than once: ` +
@@ -187,6 +206,30 @@ export async function failover(reps: number): Promise<Section> {
           baseline: 'failover, 0 ms injected',
           target: `≤ ${target} ms`,
           met: slow <= target,
+        },
+        {
+          label: 'resources read more than once, per failover',
+          unit: '',
+          absolute: true,
+          samples: economy.multiRead,
+          target: 'one read per touched resource (0)',
+          met: Math.max(...economy.multiRead) === 0,
+        },
+        {
+          label: 'resources written more than once, per failover',
+          unit: '',
+          absolute: true,
+          samples: economy.multiWrite,
+          target: 'at most one write per resource (0)',
+          met: Math.max(...economy.multiWrite) === 0,
+        },
+        {
+          label: 'writes for the same event again',
+          unit: '',
+          absolute: true,
+          samples: economy.repeatWrites,
+          target: '0',
+          met: Math.max(...economy.repeatWrites) === 0,
         },
       ],
       notes,

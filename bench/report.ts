@@ -13,6 +13,8 @@ export interface Row {
   target?: string;
   /** Whether the target is met (undefined when the row has no target). */
   met?: boolean;
+  /** A count checked against its target, not a timing: compared with no baseline. */
+  absolute?: boolean;
 }
 
 export interface Section {
@@ -57,7 +59,13 @@ export function renderSection(section: Section): string {
   for (const r of section.rows) {
     const s = byLabel.get(r.label) as Summary;
     const base = r.baseline ? byLabel.get(r.baseline) : undefined;
-    const vs = r.baseline ? (base ? `${ratio(s, base)} of *${r.baseline}*` : '—') : '*baseline*';
+    const vs = r.absolute
+      ? '(a count)'
+      : r.baseline
+        ? base
+          ? `${ratio(s, base)} of *${r.baseline}*`
+          : '—'
+        : '*baseline*';
     const target = r.target ? `${r.target} ${r.met === undefined ? '' : r.met ? '✅' : '❌'}`.trim() : '';
     lines.push(`| ${r.label} | ${s.n} | ${fmt(s.median, r.unit)} | ${fmt(s.min)}–${fmt(s.max)} | ${vs} | ${target} |`);
   }

@@ -17,8 +17,8 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
-const { COMPUTE_SERVICES, FUNCTION_COMPUTE_SERVICES } = require('./dist/shared/gcp/compute-protos.js');
-const { FUNCTION_MONITORING_SERVICES } = require('./dist/shared/gcp/clients.js');
+const { COMPUTE_SERVICES, FUNCTION_COMPUTE_METHODS } = require('./dist/shared/gcp/compute-protos.js');
+const { FUNCTION_MONITORING_METHODS } = require('./dist/shared/gcp/clients.js');
 const { COMPUTE_PROTOS, MONITORING_PROTOS, installedProtos, trimProtos } = require('./dist/shared/gcp/trim-protos.js');
 
 /** The protos trimmed to `services` of `target`, as the JSON text. */
@@ -33,11 +33,8 @@ writeFileSync(
 );
 // Only what the functions call, for the bundle: package directory → its protos.json text.
 const forFunctions = {
-  [`${path.sep}@google-cloud${path.sep}compute${path.sep}`]: trimmed(COMPUTE_PROTOS, FUNCTION_COMPUTE_SERVICES),
-  [`${path.sep}@google-cloud${path.sep}monitoring${path.sep}`]: trimmed(
-    MONITORING_PROTOS,
-    FUNCTION_MONITORING_SERVICES,
-  ),
+  [`${path.sep}@google-cloud${path.sep}compute${path.sep}`]: trimmed(COMPUTE_PROTOS, FUNCTION_COMPUTE_METHODS),
+  [`${path.sep}@google-cloud${path.sep}monitoring${path.sep}`]: trimmed(MONITORING_PROTOS, FUNCTION_MONITORING_METHODS),
 };
 
 /**
@@ -114,7 +111,7 @@ const common = {
   // same copy the runtime (`functions-framework --target=…`) loaded from node_modules.
   external: ['@google-cloud/functions-framework'],
   define: { 'process.env.GEOROUTE_BUNDLE': '"1"' },
-  minify: true,
+  minify: !process.env.BUNDLE_DEBUG,
   keepNames: true, // error and class names stay readable in logs
   sourcemap: 'linked',
   legalComments: 'external',

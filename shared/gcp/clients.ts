@@ -28,7 +28,7 @@ import type { AlertPolicyServiceClient } from '@google-cloud/monitoring/build/sr
 import type { MetricServiceClient } from '@google-cloud/monitoring/build/src/v3/metric_service_client';
 import type { NotificationChannelServiceClient } from '@google-cloud/monitoring/build/src/v3/notification_channel_service_client';
 import type { PubSub } from '@google-cloud/pubsub';
-import { FUNCTION_COMPUTE_SERVICES, requireComputeClient } from './compute-protos';
+import { FUNCTION_COMPUTE_METHODS, requireComputeClient } from './compute-protos';
 
 export interface ComputeClients {
   addresses: AddressesClient;
@@ -119,8 +119,8 @@ const COMPUTE_MODULES: Record<keyof ComputeClients, [() => Loaded, string]> = {
   urlMaps: [() => require('@google-cloud/compute/build/src/v1/url_maps_client'), 'UrlMapsClient'],
 };
 
-/** The Monitoring services the functions (shared/) call: the only ones the functions bundle carries. */
-export const FUNCTION_MONITORING_SERVICES = ['MetricService'] as const;
+/** The Monitoring RPCs the functions (shared/) call: all the functions bundle carries (as FUNCTION_COMPUTE_METHODS). */
+export const FUNCTION_MONITORING_METHODS = { MetricService: ['listTimeSeries'] } as const;
 
 const MONITORING_MODULES: Record<keyof MonitoringClients, [() => Loaded, string]> = {
   alertPolicies: [
@@ -172,17 +172,10 @@ export class GcpClients {
       const entry = COMPUTE_MODULES[prop as keyof ComputeClients];
       if (!entry) return undefined;
       return this.once(`compute.${String(prop)}`, () => {
-        const service = entry[1].replace(/Client$/, '');
-        if (
-          process.env.GEOROUTE_BUNDLE === '1' &&
-          !(FUNCTION_COMPUTE_SERVICES as readonly string[]).includes(service)
-        ) {
-          // The functions bundle carries only these services' protos (compute-protos.ts).
-          throw new Error(`${service} is not in FUNCTION_COMPUTE_SERVICES: the functions bundle cannot call it`);
-        }
         // Deep import of the one client, with the protos trimmed to georoute's services (compute-protos.ts).
         const mod = requireComputeClient(entry[0]);
-        return new (mod[entry[1]] as new (o: object) => unknown)(this.gaxOptions());
+        const client = new (mod[entry[1]] as new (o: object) => unknown)(this.gaxOptions());
+        return bundleGuard(client, entry[1], FUNCTION_COMPUTE_METHODS);
       });
     },
   });
@@ -192,17 +185,11 @@ export class GcpClients {
       const entry = MONITORING_MODULES[prop as keyof MonitoringClients];
       if (!entry) return undefined;
       return this.once(`monitoring.${String(prop)}`, () => {
-        const service = entry[1].replace(/Client$/, '');
-        if (
-          process.env.GEOROUTE_BUNDLE === '1' &&
-          !(FUNCTION_MONITORING_SERVICES as readonly string[]).includes(service)
-        ) {
-          throw new Error(`${service} is not in FUNCTION_MONITORING_SERVICES: the functions bundle cannot call it`);
-        }
         const mod = entry[0]();
         // Monitoring speaks gRPC by default; against the twin it uses the REST fallback.
         const options = this.endpoints.emulator ? { ...this.gaxOptions(), fallback: true } : {};
-        return new (mod[entry[1]] as new (o: object) => unknown)(options);
+        const client = new (mod[entry[1]] as new (o: object) => unknown)(options);
+        return bundleGuard(client, entry[1], FUNCTION_MONITORING_METHODS);
       });
     },
   });
@@ -263,6 +250,29 @@ export class GcpClients {
       authClient: passThroughAuth(),
     };
   }
+}
+
+/**
+ * In the functions bundle a client's protos hold only the RPCs of `allowed` (compute-protos.ts): any
+ * other method of the client is made to fail with a clear error instead of an obscure one deep in
+ * google-gax. Outside the bundle the client is returned as it is.
+ */
+function bundleGuard<T>(client: T, className: string, allowed: Readonly<Record<string, readonly string[]>>): T {
+  if (process.env.GEOROUTE_BUNDLE !== '1') return client;
+  const service = className.replace(/Client$/, '');
+  const methods = allowed[service];
+  if (!methods) throw new Error(`${service} is not in the functions bundle (compute-protos.ts, clients.ts)`);
+  const c = client as unknown as { initialize(): unknown; innerApiCalls: Record<string, unknown> };
+  c.initialize(); // creates innerApiCalls: one per RPC of the client
+  for (const rpc of Object.keys(c.innerApiCalls)) {
+    if (methods.includes(rpc)) continue;
+    const refused = new Error(
+      `${service}.${rpc} is not in the functions bundle: add it in compute-protos.ts / clients.ts`,
+    );
+    // A failed call, as the RPC would fail: the generated method chains `.then` on what this returns.
+    c.innerApiCalls[rpc] = () => Promise.reject(refused);
+  }
+  return client;
 }
 
 /** An auth client that sends no credentials (the twin needs none) and never probes the metadata server. */

@@ -27,7 +27,22 @@ export function installedProtos(target: TrimTarget): { full: Json; version: stri
   };
 }
 
-export function trimProtos(target: TrimTarget, full: Json, services: readonly string[], version: string): Json {
+/** `listManagedInstances` (client method) → `ListManagedInstances` (proto RPC). */
+export const rpcName = (method: string) => method.charAt(0).toUpperCase() + method.slice(1);
+
+/**
+ * `services`: service names, or service → the client methods to keep (the others are removed from the
+ * service, so only the messages of the kept ones are reached).
+ */
+export function trimProtos(
+  target: TrimTarget,
+  full: Json,
+  services: readonly string[] | Readonly<Record<string, readonly string[]>>,
+  version: string,
+): Json {
+  const methodsOf: Record<string, readonly string[] | undefined> = Array.isArray(services)
+    ? Object.fromEntries(services.map((s) => [s, undefined]))
+    : (services as Record<string, readonly string[]>);
   const { protobuf } = require('google-gax') as typeof import('google-gax');
   const root = protobuf.Root.fromJSON(full as never);
   const prefix = `${target.namespace}.`;
@@ -48,10 +63,11 @@ export function trimProtos(target: TrimTarget, full: Json, services: readonly st
     };
     walk(topType);
   };
-  for (const s of services) {
+  for (const [s, methods] of Object.entries(methodsOf)) {
     const service = root.lookupService(prefix + s);
     keep.add(s);
     for (const m of service.methodsArray) {
+      if (methods && !methods.map(rpcName).includes(m.name)) continue;
       m.resolve();
       visit(m.resolvedRequestType);
       visit(m.resolvedResponseType);
@@ -64,6 +80,18 @@ export function trimProtos(target: TrimTarget, full: Json, services: readonly st
   for (const part of path) parent = parent.nested?.[part] as Json;
   const api = parent.nested?.[version_] as Json;
   api.nested = Object.fromEntries(Object.entries(api.nested ?? {}).filter(([k]) => keep.has(k)));
+  for (const [s, methods] of Object.entries(methodsOf)) {
+    const service = api.nested[s] as { methods: Record<string, unknown> };
+    if (methods) {
+      const rpcs = methods.map(rpcName);
+      const missing = rpcs.filter((m) => !(m in service.methods));
+      if (missing.length) throw new Error(`${target.namespace}.${s} has no RPC ${missing.join(', ')}`);
+      service.methods = Object.fromEntries(Object.entries(service.methods).filter(([m]) => rpcs.includes(m)));
+    }
+  }
   parent.nested = { [version_]: api };
-  return { ...json, georoute: { package: target.package, version, services: [...services] } };
+  return {
+    ...json,
+    georoute: { package: target.package, version, services: Array.isArray(services) ? [...services] : services },
+  };
 }

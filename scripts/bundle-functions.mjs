@@ -5,7 +5,7 @@
 // ~730 modules from node_modules spends more time in the module loader than in georoute
 // (docs/BENCHMARKS.md). Two files, so loading the entry does not read or compile the core's megabytes.
 //
-//   node scripts/bundle-functions.mjs          (part of `npm run build`)
+//   node scripts/bundle-functions.mjs          (part of `npm run build`; BUNDLE_DEBUG=1: not minified, to profile)
 //
 // It uses tsc's output (the service lists, the protos trimmer), so it runs after tsc, and also writes
 // dist/shared/gcp/compute-protos.json for the CLI (see shared/gcp/compute-protos.ts).
@@ -64,6 +64,56 @@ const trimmedProtos = {
   },
 };
 
+/**
+ * google-gax's index (and its REST `fallback`) load gRPC, the proto loader and three generated proto
+ * modules at once, though the REST clients (Compute, DNS, Monitoring against the twin) never touch them:
+ * ~85 ms of the first event. In gax.js those requires become lazy: a stand-in module that loads the real
+ * one on its first property access. Each edit must match exactly as many times as expected, or the build
+ * fails (a google-gax upgrade that moves them needs this list checked, not a silently slower bundle).
+ */
+const LAZY_HELPER =
+  'function __georouteLazy(load){let m;const get=()=>(m??=load());return new Proxy({},{' +
+  "get:(_,k)=>(k==='__esModule'?true:get()[k]),has:(_,k)=>k in get(),ownKeys:()=>Reflect.ownKeys(get())," +
+  'getOwnPropertyDescriptor:(_,k)=>{const d=Reflect.getOwnPropertyDescriptor(get(),k);return d&&{...d,configurable:true}},' +
+  'set:(_,k,v)=>{get()[k]=v;return true}})}\n';
+const lazyRequire = (spec) => [`require("${spec}")`, `__georouteLazy(() => require("${spec}"))`];
+const GAX_EDITS = {
+  [path.join('google-gax', 'build', 'src', 'index.js')]: [
+    [...lazyRequire('@grpc/grpc-js'), 2],
+    [...lazyRequire('./grpc'), 2],
+    [...lazyRequire('../protos/iam_service'), 1],
+    [...lazyRequire('../protos/locations'), 1],
+    [...lazyRequire('../protos/operations'), 1],
+    [
+      'exports.createByteLengthFunction = grpc_1.GrpcClient?.createByteLengthFunction;',
+      'Object.defineProperty(exports, "createByteLengthFunction", { enumerable: true, get: () => grpc_1.GrpcClient?.createByteLengthFunction });',
+      1,
+    ],
+  ],
+  [path.join('google-gax', 'build', 'src', 'fallback.js')]: [
+    [...lazyRequire('../protos/iam_service'), 1],
+    [...lazyRequire('../protos/locations'), 1],
+    [...lazyRequire('../protos/operations'), 1],
+  ],
+};
+const lazyGrpcInGax = {
+  name: 'lazy-grpc-in-gax',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]google-gax[\\/]build[\\/]src[\\/](index|fallback)\.js$/ }, (args) => {
+      const key = Object.keys(GAX_EDITS).find((k) => args.path.endsWith(`node_modules${path.sep}${k}`));
+      if (!key) return undefined;
+      let text = readFileSync(args.path, 'utf8');
+      for (const [from, to, count] of GAX_EDITS[key]) {
+        const found = text.split(from).length - 1;
+        if (found !== count)
+          throw new Error(`${key}: expected ${count}× ${from}, found ${found} (google-gax changed?)`);
+        text = text.split(from).join(to);
+      }
+      return { contents: LAZY_HELPER + text, loader: 'js' };
+    });
+  },
+};
+
 /** functions/runtime.ts requires './core' on the first event: the entry leaves it to the second file. */
 const coreOutside = {
   name: 'core-outside',
@@ -112,7 +162,7 @@ const common = {
   external: ['@google-cloud/functions-framework'],
   define: { 'process.env.GEOROUTE_BUNDLE': '"1"' },
   minify: !process.env.BUNDLE_DEBUG,
-  keepNames: true, // error and class names stay readable in logs
+  keepNames: true, // libraries compare constructor names (google-gax, @google-cloud/common); logs stay readable
   sourcemap: 'linked',
   legalComments: 'external',
   metafile: true,
@@ -130,7 +180,12 @@ const builds = await Promise.all([
     outfile: 'dist/bundle/core.js',
     plugins: [sharedChunks(), trimmedProtos, parsedJson],
   }),
-  build({ ...common, stdin: reexport('google-gax'), outfile: 'dist/bundle/gax.js', plugins: [parsedJson] }),
+  build({
+    ...common,
+    stdin: reexport('google-gax'),
+    outfile: 'dist/bundle/gax.js',
+    plugins: [lazyGrpcInGax, parsedJson],
+  }),
   build({
     ...common,
     stdin: reexport('@google-cloud/pubsub'),

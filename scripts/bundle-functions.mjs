@@ -3,7 +3,7 @@
 // shared/ and the Google clients), `gax.js` (google-gax, gRPC) and, when a function publishes,
 // `pubsub.js` are read on the first event. Why: a first event that resolves and reads
 // ~730 modules from node_modules spends more time in the module loader than in georoute
-// (docs/BENCHMARKS.md). Two files, so loading the entry does not read or compile the core's megabytes.
+// (docs/BENCHMARKS.md). Separate files, so loading the entry reads and compiles none of the megabytes.
 //
 //   node scripts/bundle-functions.mjs          (part of `npm run build`; BUNDLE_DEBUG=1: not minified, to profile)
 //

@@ -61,8 +61,9 @@ function startingAt(at: number): string {
  * burst a reconcile run between two batches would write what the next batch's own patch carries
  * anyway — a region's planned floor (e.g. a load floor not yet written), in a patch of its own just
  * before that batch patches the same autoscaler with its schedule — and would plan from floors that
- * batch is changing. Deferred at most FOLLOW_UP_MAX_DEFER_MS, single-flight, and not owed at all
- * when every request's floor was already held by an existing schedule.
+ * batch is changing. Deferred at most FOLLOW_UP_MAX_DEFER_MS (checked as handlers finish, so a slow
+ * last handler delays it), single-flight, and not owed at all when every request's floor was already
+ * held by an existing schedule.
  */
 export function handleCapacityRequest(rt: FunctionRuntime, event: CloudEventLike): Promise<Outcome> {
   return runHandler('capacityRequest', rt, event, (delivery, log) => capacityRequest(rt, delivery, log));

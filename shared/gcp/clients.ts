@@ -186,8 +186,9 @@ export class GcpClients {
       if (!entry) return undefined;
       return this.once(`monitoring.${String(prop)}`, () => {
         const mod = entry[0]();
-        // Monitoring speaks gRPC by default; against the twin it uses the REST fallback.
-        const options = this.endpoints.emulator ? { ...this.gaxOptions(), fallback: true } : {};
+        // REST (`fallback`), in Google Cloud as against the twin: the path the tests and benchmarks
+        // run is the one deployed, and a function that only reads a metric never loads gRPC.
+        const options = { ...this.gaxOptions(), fallback: true };
         const client = new (mod[entry[1]] as new (o: object) => unknown)(options);
         return bundleGuard(client, entry[1], FUNCTION_MONITORING_METHODS);
       });
@@ -264,6 +265,9 @@ function bundleGuard<T>(client: T, className: string, allowed: Readonly<Record<s
   if (!methods) throw new Error(`${service} is not in the functions bundle (compute-protos.ts, clients.ts)`);
   const c = client as unknown as { initialize(): unknown; innerApiCalls: Record<string, unknown> };
   c.initialize(); // creates innerApiCalls: one per RPC of the client
+  const missing = methods.filter((m) => !(m in c.innerApiCalls));
+  // A client library that no longer has them (or no innerApiCalls at all) must not pass unguarded.
+  if (missing.length) throw new Error(`${service} has no RPC ${missing.join(', ')}: update the functions bundle lists`);
   for (const rpc of Object.keys(c.innerApiCalls)) {
     if (methods.includes(rpc)) continue;
     const refused = new Error(

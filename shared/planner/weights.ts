@@ -160,7 +160,8 @@ export function planWeights(input: PlannerInput, topo: Topology, decisions: read
  * Whether the weights may take a churn step now: one step per DNS TTL after they last moved. A
  * resolver keeps the previous answer for up to a TTL, so stepping again sooner moves before the last
  * step has taken effect; and a step per *call* would let a repeated event, or a burst of them, finish
- * in one instant a shift the limit spreads out. A time more than a TTL ahead of `now` (a skewed clock)
+ * in one instant a shift the limit spreads out. In practice a step lands on the first tick at least
+ * about a TTL after the last (churnSlackMs). A time more than a TTL ahead of `now` (a skewed clock)
  * does not freeze the weights.
  */
 export function churnStepDue(input: PlannerInput): boolean {
@@ -168,7 +169,15 @@ export function churnStepDue(input: PlannerInput): boolean {
   if (movedAt === undefined || movedAt === null || !input.current) return true;
   const ttlMs = input.config.dns.ttlSec * 1000;
   const elapsed = input.now - movedAt;
-  return elapsed >= ttlMs || elapsed < -ttlMs;
+  return elapsed >= ttlMs - churnSlackMs(ttlMs) || elapsed < -ttlMs;
+}
+
+/**
+ * Ticks come once a minute, give or take scheduler jitter: with a TTL of a minute, a tick landing a
+ * few ms short of it must still step, or every other tick would hold and a shift move at half speed.
+ */
+function churnSlackMs(ttlMs: number): number {
+  return Math.min(5_000, ttlMs / 10);
 }
 
 /**

@@ -38,13 +38,19 @@ describe('cloudbuild.yaml', () => {
     expect(order.at(-1)).toBe('reconcile-tick');
     expect(step('bootstrap').args).toEqual(['georoute', 'bootstrap', '--config', '$_CONFIG', '--yes']);
     expect(Object.keys(build.substitutions).sort()).toEqual([
+      '_CONCURRENCY',
       '_CONFIG',
+      '_CPU',
+      '_MAX_INSTANCES',
       '_MEMORY',
       '_MIN_INSTANCES',
       '_REGION',
       '_RUNTIME',
       '_TIMEOUT',
     ]);
+    // Coalescing needs concurrent requests in one instance, which needs at least one vCPU.
+    expect(Number(build.substitutions._CONCURRENCY)).toBeGreaterThan(1);
+    expect(Number(build.substitutions._CPU)).toBeGreaterThanOrEqual(1);
     // nodejs20 was decommissioned on 2026-10-30: a deploy with it fails.
     expect(build.substitutions._RUNTIME).toMatch(/^nodejs(2[2-9]|[3-9]\d)$/);
   });
@@ -113,8 +119,11 @@ describe('cloudbuild.yaml', () => {
         source: '.',
         'trigger-topic': topicVar[entry],
         memory: '$_MEMORY',
+        cpu: '$_CPU',
+        concurrency: '$_CONCURRENCY',
         timeout: '$_TIMEOUT',
         'min-instances': '$_MIN_INSTANCES',
+        'max-instances': '$_MAX_INSTANCES',
         'no-allow-unauthenticated': 'true',
         'ingress-settings': 'internal-only',
         'set-env-vars': 'GEOROUTE_CONFIG=$_CONFIG',

@@ -25,7 +25,7 @@ const CHILD = `
 require(${JSON.stringify(MAIN)});
 const { getTestServer } = require(require.resolve('@google-cloud/functions-framework/testing', { paths: [${JSON.stringify(ROOT)}] }));
 const ports = {};
-Promise.all(['healthAlert', 'capacityRequest'].map((name) => new Promise((resolve) => {
+Promise.all(['healthAlert', 'capacityRequest', 'reconcile'].map((name) => new Promise((resolve) => {
   const server = getTestServer(name);
   server.listen(0, '127.0.0.1', () => { ports[name] = server.address().port; resolve(); });
 }))).then(() => process.send({ ports }));
@@ -71,13 +71,14 @@ beforeAll(async () => {
   child.stdout?.on('data', (d: Buffer) => logs.push(...d.toString().split('\n').filter(Boolean)));
   ({ ports } = await ask<{ ports: Record<string, number> }>((m) => 'ports' in m));
   const p = config.pubsub;
-  for (const topic of [p.capacityRequests, p.capacityResults, p.healthAlerts, p.deadLetter]) {
+  for (const topic of [p.capacityRequests, p.capacityResults, p.healthAlerts, p.reconcile, p.deadLetter]) {
     const [exists] = await w.gcp.pubsub.topic(topic).exists();
     if (!exists) await w.gcp.pubsub.createTopic(topic);
   }
   for (const [topic, fn] of [
     [p.healthAlerts, 'healthAlert'],
     [p.capacityRequests, 'capacityRequest'],
+    [p.reconcile, 'reconcile'],
   ] as const) {
     await w.gcp.pubsub.topic(topic).createSubscription(`${topic}-push`, {
       pushConfig: { pushEndpoint: `http://127.0.0.1:${ports[fn]}/` },
@@ -126,6 +127,18 @@ test('the bundled capacityRequest answers on the results topic (the Pub/Sub chun
     return res.messages.map((m) => JSON.parse(m.text) as { requestId: string; status: string })[0];
   }, 30_000);
   expect(answer).toMatchObject({ requestId: 'bundle-cap-1', status: 'granted' });
+}, 60_000);
+
+test('the bundled reconcile handles a scheduler tick, and healthAlert a closing incident', async () => {
+  const decisions = (fn: string) =>
+    logs.filter((l) => l.includes(`"function":"${fn}"`)).map((l) => String(JSON.parse(l).decision));
+  await w.gcp.pubsub.topic(config.pubsub.reconcile).publishMessage({ json: { kind: 'tick' } });
+  await eventually(() => decisions('reconcile').some((d) => /^(applied|no action)/.test(d)), 30_000);
+  await w.gcp.pubsub
+    .topic(config.pubsub.healthAlerts)
+    .publishMessage({ json: incident('bundle-1', 'closed', 'us-east4', w.emu.ctx.clock.now()) });
+  await eventually(() => decisions('healthAlert').some((d) => d.startsWith('incident closed: us-east4')), 30_000);
+  expect(logs.filter((l) => /"severity":"(ERROR|CRITICAL)"/.test(l))).toEqual([]);
 }, 60_000);
 
 test('the Google client stack came from the bundle, not from node_modules', async () => {

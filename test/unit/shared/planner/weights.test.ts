@@ -115,6 +115,10 @@ describe('churn', () => {
     const stepped = plan(baseInput(config, { current, weightsMovedAt: NOW - ttlMs }));
     expect(stepped.plan.locations['us-west1']!.weights).toEqual({ 'us-central1': 0.25, 'us-east4': 0.75 });
     expect(codes(stepped, 'us-west1')).toContain('churn-limit');
+    // A tick a little short of a TTL (scheduler jitter) still steps: else a 60 s TTL with a 60 s tick
+    // would hold every other tick.
+    const jittered = plan(baseInput(config, { current, weightsMovedAt: NOW - (ttlMs - 500) }));
+    expect(jittered.plan.locations['us-west1']!.weights).toEqual({ 'us-central1': 0.25, 'us-east4': 0.75 });
     // A time far ahead of now (a skewed clock) does not freeze the weights.
     const skewed = plan(baseInput(config, { current, weightsMovedAt: NOW + 2 * ttlMs }));
     expect(skewed.plan.locations['us-west1']!.weights).toEqual({ 'us-central1': 0.25, 'us-east4': 0.75 });

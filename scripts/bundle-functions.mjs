@@ -134,10 +134,12 @@ const GAX_SHARED = {
   'google-gax/build/src/fallback': '.fallback',
   '@grpc/grpc-js': '.grpc',
 };
-const sharedChunks = (options = { pubsub: true }) => ({
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const GAX_SHARED_FILTER = new RegExp(`^(${Object.keys(GAX_SHARED).map(escapeRegExp).join('|')})$`);
+const sharedChunks = (pubsubOutside) => ({
   name: 'shared-chunks',
   setup(b) {
-    b.onResolve({ filter: /^(google-gax|google-gax\/build\/src\/fallback|@grpc\/grpc-js)$/ }, (args) =>
+    b.onResolve({ filter: GAX_SHARED_FILTER }, (args) =>
       args.namespace === 'file' ? { path: args.path, namespace: 'gax-shared' } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'gax-shared' }, (args) => ({
@@ -145,7 +147,7 @@ const sharedChunks = (options = { pubsub: true }) => ({
       loader: 'js',
     }));
     b.onResolve({ filter: /^\.\/(gax|pubsub)\.js$/ }, (args) => ({ path: args.path, external: true }));
-    if (options.pubsub) {
+    if (pubsubOutside) {
       b.onResolve({ filter: /^@google-cloud\/pubsub$/ }, () => ({ path: './pubsub.js', external: true }));
     }
   },
@@ -178,7 +180,7 @@ const builds = await Promise.all([
     ...common,
     entryPoints: ['functions/core.ts'],
     outfile: 'dist/bundle/core.js',
-    plugins: [sharedChunks(), trimmedProtos, parsedJson],
+    plugins: [sharedChunks(true), trimmedProtos, parsedJson],
   }),
   build({
     ...common,
@@ -190,7 +192,7 @@ const builds = await Promise.all([
     ...common,
     stdin: reexport('@google-cloud/pubsub'),
     outfile: 'dist/bundle/pubsub.js',
-    plugins: [sharedChunks({ pubsub: false }), parsedJson],
+    plugins: [sharedChunks(false), parsedJson],
   }),
 ]);
 for (const { metafile } of builds) {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { handleHealthAlert } from '../shared/functions/health-alert';
-import type { FunctionRuntime } from '../shared/functions/runtime';
+import { handleHealthAlert } from '../shared/handlers/health-alert';
+import type { FunctionRuntime } from '../shared/handlers/runtime';
 import { reconcile } from '../shared/reconcile/reconcile';
 import { exampleConfig, ROOT } from './configs';
 import { incidentNotification, pubsubEvent } from './incident';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CloudEventLike } from '../shared/functions/envelope';
+import type { CloudEventLike } from '../shared/handlers/envelope';
 
 /** A Cloud Monitoring notification (schema 1.2) about `region`, as the pubsub channel delivers it. */
 export function incidentNotification(id: string, state: 'open' | 'closed', region: string, atMs: number): object {

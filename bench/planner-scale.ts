@@ -1,6 +1,6 @@
 import type { GeorouteConfig } from '../shared/config';
-import { plan } from '../shared/planner';
-import type { PlannerInput, RegionObservation } from '../shared/planner/types';
+import { plan } from '../shared/plan';
+import type { PlannerInput, RegionObservation } from '../shared/plan/types';
 import { plannerConfig } from './configs';
 import type { Section } from './report';
 import { summarize } from './stats';

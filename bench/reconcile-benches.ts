@@ -1,6 +1,6 @@
 import type { RequestLogEntry } from '../emulator/core/request-log';
-import { handleHealthAlert } from '../shared/functions/health-alert';
-import type { FunctionRuntime } from '../shared/functions/runtime';
+import { handleHealthAlert } from '../shared/handlers/health-alert';
+import type { FunctionRuntime } from '../shared/handlers/runtime';
 import { reconcile } from '../shared/reconcile/reconcile';
 import { exampleConfig } from './configs';
 import { incidentNotification, pubsubEvent } from './incident';

@@ -9,7 +9,7 @@ import { config } from 'zod';
 // once and each message once, so compiling costs more than it saves (~25 ms of the first event).
 config({ jitless: true });
 
-export { handleCapacityRequest } from '../shared/functions/capacity-request';
-export { handleHealthAlert } from '../shared/functions/health-alert';
-export { handleReconcileTick } from '../shared/functions/reconcile-tick';
-export { runtimeFromEnv } from '../shared/functions/runtime';
+export { handleCapacityRequest } from '../shared/handlers/capacity-request';
+export { handleHealthAlert } from '../shared/handlers/health-alert';
+export { handleReconcileTick } from '../shared/handlers/reconcile-tick';
+export { runtimeFromEnv } from '../shared/handlers/runtime';

@@ -1,6 +1,6 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import type { Outcome } from '../shared/functions/run';
-import type { FunctionRuntime } from '../shared/functions/runtime';
+import type { Outcome } from '../shared/handlers/run';
+import type { FunctionRuntime } from '../shared/handlers/runtime';
 
 type Core = typeof import('./core');
 

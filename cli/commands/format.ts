@@ -1,6 +1,6 @@
 import type { GeorouteConfig } from '../../shared/config';
-import type { PlanChange } from '../../shared/planner/diff';
-import { formatChange } from '../../shared/planner/diff';
+import type { PlanChange } from '../../shared/plan/diff';
+import { formatChange } from '../../shared/plan/diff';
 import type { ReconcileResult } from '../../shared/reconcile/reconcile';
 
 /** A fixed-width text table (no colours: output is often piped). */

@@ -20,7 +20,7 @@ export const planCommand: Command = {
     const live = await readLive(values.config);
     if (!live) return 1;
     const { config, result } = live;
-    const { diffPlans } = require('../../shared/planner/diff') as typeof import('../../shared/planner/diff');
+    const { diffPlans } = require('../../shared/plan/diff') as typeof import('../../shared/plan/diff');
     const diff = diffPlans(result.observation.input.current, result.plan);
     if (values.json) {
       console.log(JSON.stringify({ plan: result.plan, reasons: result.reasons, diff, errors: result.errors }, null, 2));

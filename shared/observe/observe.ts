@@ -1,12 +1,12 @@
 import type { protos } from '@google-cloud/compute';
-import { SCHEDULE_PREFIX } from '../actuators/capacity';
-import { readRecord } from '../actuators/dns';
-import { regionOfGroup } from '../actuators/lb';
-import { type ActuatorDeps, plain } from '../actuators/types';
+import { SCHEDULE_PREFIX } from '../actuate/capacity';
+import { readRecord } from '../actuate/dns';
+import { regionOfGroup } from '../actuate/lb';
+import { type ActuatorDeps, plain } from '../actuate/types';
 import type { GeorouteConfig, RegionConfig } from '../config';
 import { isRetryable } from '../core/errors';
 import type { RrsetJson } from '../gcp/dns-rest';
-import type { CapacityFloor, PlannerInput, RegionObservation, TrafficPlan } from '../planner/types';
+import type { CapacityFloor, PlannerInput, RegionObservation, TrafficPlan } from '../plan/types';
 import { type AutoscalerNote, type BackendNote, readAutoscalerNote, readBackendNote } from '../state/notes';
 import { decodeMovedAt, decodeWeights, servingSet, type Weights, weightsRecordName } from '../state/weights-record';
 

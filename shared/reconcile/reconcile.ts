@@ -1,13 +1,13 @@
-import { applyCapacity, SCHEDULE_PREFIX } from '../actuators/capacity';
-import { applyDns, type GeoItem } from '../actuators/dns';
-import { applyLb } from '../actuators/lb';
-import type { ActuationResult } from '../actuators/types';
+import { applyCapacity, SCHEDULE_PREFIX } from '../actuate/capacity';
+import { applyDns, type GeoItem } from '../actuate/dns';
+import { applyLb } from '../actuate/lb';
+import type { ActuationResult } from '../actuate/types';
 import type { GeorouteConfig } from '../config';
 import { isRetryable } from '../core/errors';
 import { type Observation, type ObserveDeps, observe, parseScheduleDescription } from '../observe/observe';
-import { isHealthy } from '../planner/health';
-import { plan as computePlan } from '../planner/plan';
-import type { Reason, RegionObservation, TrafficPlan } from '../planner/types';
+import { isHealthy } from '../plan/health';
+import { plan as computePlan } from '../plan/plan';
+import type { Reason, RegionObservation, TrafficPlan } from '../plan/types';
 import {
   applyIncident,
   type BackendNote,

@@ -18,7 +18,7 @@ import { waitForOperation } from '../gcp/operations';
  *
  * Claims are batched: one fingerprint-conditional patch claims every request id of a batch (a
  * function instance serving a burst claims its concurrent requests together, see
- * shared/functions/capacity-request.ts), and each id learns whether it won.
+ * shared/handlers/capacity-request.ts), and each id learns whether it won.
  */
 const PREFIX = 'georoute/v1 ';
 const MAX_ENTRIES = 100;

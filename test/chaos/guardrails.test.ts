@@ -1,4 +1,4 @@
-import { handleHealthAlert } from '../../shared/functions/health-alert';
+import { handleHealthAlert } from '../../shared/handlers/health-alert';
 import { reconcile } from '../../shared/reconcile/reconcile';
 import { testConfig } from '../helpers/stack';
 import { startWorld, type World } from '../helpers/world';

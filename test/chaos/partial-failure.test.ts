@@ -1,6 +1,6 @@
 import type { FaultRule } from '../../emulator/core/faults';
-import { handleCapacityRequest } from '../../shared/functions/capacity-request';
-import { handleHealthAlert } from '../../shared/functions/health-alert';
+import { handleCapacityRequest } from '../../shared/handlers/capacity-request';
+import { handleHealthAlert } from '../../shared/handlers/health-alert';
 import { reconcile } from '../../shared/reconcile/reconcile';
 import { readBackendNote } from '../../shared/state/notes';
 import { testConfig } from '../helpers/stack';

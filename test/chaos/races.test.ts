@@ -1,4 +1,4 @@
-import { handleHealthAlert } from '../../shared/functions/health-alert';
+import { handleHealthAlert } from '../../shared/handlers/health-alert';
 import { type ReconcileResult, reconcile } from '../../shared/reconcile/reconcile';
 import { readBackendNote } from '../../shared/state/notes';
 import { testConfig } from '../helpers/stack';

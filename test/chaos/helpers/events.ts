@@ -1,7 +1,7 @@
 import type { GeorouteConfig } from '../../../shared/config';
 import type { Deps } from '../../../shared/deps';
-import type { CloudEventLike } from '../../../shared/functions/envelope';
-import type { FunctionRuntime } from '../../../shared/functions/runtime';
+import type { CloudEventLike } from '../../../shared/handlers/envelope';
+import type { FunctionRuntime } from '../../../shared/handlers/runtime';
 import { incident } from '../../helpers/incidents';
 
 let seq = 0;

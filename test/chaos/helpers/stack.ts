@@ -1,4 +1,4 @@
-import { readRecord } from '../../../shared/actuators/dns';
+import { readRecord } from '../../../shared/actuate/dns';
 import type { GeorouteConfig } from '../../../shared/config';
 import type { LogEntry } from '../../../shared/core/logger';
 import { readBackendNote } from '../../../shared/state/notes';

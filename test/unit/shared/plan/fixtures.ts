@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type GeorouteConfig, parseConfig } from '../../../../shared/config';
-import type { PlannerInput, RegionObservation, TrafficPlan } from '../../../../shared/planner';
+import type { PlannerInput, RegionObservation, TrafficPlan } from '../../../../shared/plan';
 
 export const EXAMPLE_PATH = join(__dirname, '../../../../examples/georoute.yaml');
 

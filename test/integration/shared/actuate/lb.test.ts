@@ -1,4 +1,4 @@
-import { applyLb } from '../../../../shared/actuators/lb';
+import { applyLb } from '../../../../shared/actuate/lb';
 import { testConfig } from '../../../helpers/stack';
 import { startWorld, type World } from '../../../helpers/world';
 

@@ -1,4 +1,4 @@
-import { placeCapacity } from '../../../../shared/planner';
+import { placeCapacity } from '../../../../shared/plan';
 import { baseInput, exampleConfig, unhealthy, withObserved } from './fixtures';
 
 const config = exampleConfig();

@@ -1,4 +1,4 @@
-import { plan } from '../../../../shared/planner';
+import { plan } from '../../../../shared/plan';
 import {
   baseInput,
   exampleConfig,

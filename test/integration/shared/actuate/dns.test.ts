@@ -1,4 +1,4 @@
-import { applyDns, readRecord } from '../../../../shared/actuators/dns';
+import { applyDns, readRecord } from '../../../../shared/actuate/dns';
 import { dnsRequest } from '../../../../shared/gcp/dns-rest';
 import { decodeMovedAt, decodeWeights, weightsRecordName } from '../../../../shared/state/weights-record';
 import { testConfig } from '../../../helpers/stack';

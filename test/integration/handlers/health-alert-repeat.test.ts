@@ -1,7 +1,7 @@
-import { readRecord } from '../../../shared/actuators/dns';
-import type { CloudEventLike } from '../../../shared/functions/envelope';
-import { handleHealthAlert } from '../../../shared/functions/health-alert';
-import type { FunctionRuntime } from '../../../shared/functions/runtime';
+import { readRecord } from '../../../shared/actuate/dns';
+import type { CloudEventLike } from '../../../shared/handlers/envelope';
+import { handleHealthAlert } from '../../../shared/handlers/health-alert';
+import type { FunctionRuntime } from '../../../shared/handlers/runtime';
 import { reconcile } from '../../../shared/reconcile/reconcile';
 import { decodeWeights, weightsRecordName } from '../../../shared/state/weights-record';
 import { incident } from '../../helpers/incidents';

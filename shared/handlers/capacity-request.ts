@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { applyCapacity, SCHEDULE_PREFIX, type ScheduleSpec } from '../actuators/capacity';
+import { applyCapacity, SCHEDULE_PREFIX, type ScheduleSpec } from '../actuate/capacity';
 import { FollowUp, GroupCommit, type Settled } from '../core/coalesce';
 import { GeorouteError, InvalidInputError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { type Observation, observe, parseScheduleDescription } from '../observe/observe';
-import { type PlacementResult, placeCapacity } from '../planner/place-capacity';
-import { plan as computePlan } from '../planner/plan';
-import type { CapacityFloor } from '../planner/types';
+import { type PlacementResult, placeCapacity } from '../plan/place-capacity';
+import { plan as computePlan } from '../plan/plan';
+import type { CapacityFloor } from '../plan/types';
 import { floorChange, type ReconcileResult, reconcile } from '../reconcile/reconcile';
 import { answeredAmong, claimAnswer, releaseClaim } from '../state/ledger';
 import { type CloudEventLike, type PubsubDelivery, parseJson } from './envelope';

@@ -1,4 +1,4 @@
-import { plan, WEIGHT_UNITS } from '../../../../shared/planner';
+import { plan, WEIGHT_UNITS } from '../../../../shared/plan';
 import { baseInput, exampleConfig, healthy, NOW, unhealthy, weightSum, withObserved } from './fixtures';
 
 const config = exampleConfig();

@@ -1,4 +1,4 @@
-import { applyCapacity } from '../../../../shared/actuators/capacity';
+import { applyCapacity } from '../../../../shared/actuate/capacity';
 import { testConfig } from '../../../helpers/stack';
 import { startWorld, type World } from '../../../helpers/world';
 

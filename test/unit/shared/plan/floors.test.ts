@@ -1,5 +1,5 @@
-import type { PlannerInput } from '../../../../shared/planner';
-import { plan } from '../../../../shared/planner';
+import type { PlannerInput } from '../../../../shared/plan';
+import { plan } from '../../../../shared/plan';
 import { baseInput, exampleConfig, MIN, NOW, unhealthy, withObserved } from './fixtures';
 
 const config = exampleConfig();

@@ -1,4 +1,4 @@
-import { coalescersOf, handleCapacityRequest } from '../../../shared/functions/capacity-request';
+import { coalescersOf, handleCapacityRequest } from '../../../shared/handlers/capacity-request';
 import { reconcile } from '../../../shared/reconcile/reconcile';
 import { pubsubEvent, recordingRuntime } from '../../chaos/helpers/events';
 import { eventually, type FunctionsHarness, startFunctions } from '../../helpers/functions';

@@ -1,4 +1,4 @@
-import { diffPlans, formatChange, plan } from '../../../../shared/planner';
+import { diffPlans, formatChange, plan } from '../../../../shared/plan';
 import { baseInput, exampleConfig, unhealthy, withObserved } from './fixtures';
 
 const config = exampleConfig();

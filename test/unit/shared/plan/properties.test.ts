@@ -10,7 +10,7 @@ import {
   type RegionObservation,
   type TrafficPlan,
   WEIGHT_UNITS,
-} from '../../../../shared/planner';
+} from '../../../../shared/plan';
 import { exampleConfig, NOW } from './fixtures';
 
 const base = exampleConfig();

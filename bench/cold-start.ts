@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { handleHealthAlert } from '../shared/handlers/health-alert';
-import type { FunctionRuntime } from '../shared/handlers/runtime';
+import { createRuntime } from '../shared/handlers/runtime';
 import { reconcile } from '../shared/reconcile/reconcile';
 import { exampleConfig, ROOT } from './configs';
 import { incidentNotification, pubsubEvent } from './incident';
@@ -74,7 +74,7 @@ async function loadOnly(reps: number): Promise<Section['rows']> {
 /** (b) first event end to end, georoute's entry vs the usual pattern; the stack restored between runs. */
 async function firstEvent(reps: number): Promise<{ rows: Section['rows']; notes: string[] }> {
   const w = await startBenchWorld(exampleConfig());
-  const rt: FunctionRuntime = { config: w.config, deps: w.deps, publish: async () => 'unused' };
+  const rt = createRuntime({ config: w.config, deps: w.deps, publish: async () => 'unused' });
   const region = 'us-east4';
   const restore = async (id: string) => {
     await handleHealthAlert(rt, pubsubEvent(incidentNotification(id, 'closed', region, w.emu.ctx.clock.now())));

@@ -1,6 +1,6 @@
 import type { RequestLogEntry } from '../emulator/core/request-log';
 import { handleHealthAlert } from '../shared/handlers/health-alert';
-import type { FunctionRuntime } from '../shared/handlers/runtime';
+import { createRuntime } from '../shared/handlers/runtime';
 import { reconcile } from '../shared/reconcile/reconcile';
 import { exampleConfig } from './configs';
 import { incidentNotification, pubsubEvent } from './incident';
@@ -114,7 +114,7 @@ export async function atRest(reps: number): Promise<Section> {
 /** 2. Incident → drain + DNS + neighbours' floors, with 0 and 50 ms injected on every API call. */
 export async function failover(reps: number): Promise<Section> {
   const w = await startBenchWorld(exampleConfig());
-  const rt: FunctionRuntime = { config: w.config, deps: w.deps, publish: async () => 'unused' };
+  const rt = createRuntime({ config: w.config, deps: w.deps, publish: async () => 'unused' });
   const region = 'us-east4';
   // Load that the remaining US regions can absorb only with more replicas: the failover raises their floors.
   const seconds = () => Math.floor(w.emu.ctx.clock.now() / 1000);

@@ -13,6 +13,8 @@ export interface Deps extends ObserveDeps {
   logger: Logger;
   project: string;
   now(): number;
+  /** Reserved addresses read so far (observe.ts): owned by these deps, one per function instance. */
+  addresses: Map<string, string>;
 }
 
 export function createDeps(
@@ -25,5 +27,6 @@ export function createDeps(
     logger: options.logger ?? createLogger(),
     project: config.project,
     now: options.now ?? Date.now,
+    addresses: new Map(),
   };
 }

@@ -16,9 +16,11 @@ export function table(header: string[], rows: string[][]): string {
 
 /** Locations each region serves in the live geo record (the DNS tier). */
 export function locationsServed(config: GeorouteConfig, result: ReconcileResult): Record<string, string[]> {
-  const byIp = new Map(Object.entries(result.observation.entryIps).map(([r, ip]) => [ip, r]));
+  const byIp = new Map(
+    Object.entries(result.snapshot.regions).flatMap(([r, rs]) => (rs.entryIp ? [[rs.entryIp, r] as const] : [])),
+  );
   const served: Record<string, string[]> = Object.fromEntries(config.regions.map((r) => [r.name, []]));
-  for (const item of result.observation.dnsRecord?.routingPolicy?.geo?.items ?? []) {
+  for (const item of result.snapshot.dnsRecord?.routingPolicy?.geo?.items ?? []) {
     for (const ip of item.rrdatas ?? []) {
       const region = byIp.get(ip);
       if (region) served[region]?.push(item.location);
@@ -30,9 +32,9 @@ export function locationsServed(config: GeorouteConfig, result: ReconcileResult)
 export function formatStatus(config: GeorouteConfig, result: ReconcileResult): string {
   const served = locationsServed(config, result);
   const rows = config.regions.map((r) => {
-    const obs = result.observation.input.observed[r.name];
-    const as = result.observation.autoscalers[r.name];
-    const backend = result.observation.backendService?.backends?.find((b) =>
+    const obs = result.derived.input.observed[r.name];
+    const as = result.snapshot.regions[r.name]?.autoscaler;
+    const backend = result.snapshot.backendService?.backends?.find((b) =>
       (b.group ?? '').includes(`/regions/${r.name}/`),
     );
     const health = obs ? `${obs.backendHealthy}/${obs.backendTotal} healthy` : 'unobserved';

@@ -21,7 +21,7 @@ export const planCommand: Command = {
     if (!live) return 1;
     const { config, result } = live;
     const { diffPlans } = require('../../shared/plan/diff') as typeof import('../../shared/plan/diff');
-    const diff = diffPlans(result.observation.input.current, result.plan);
+    const diff = diffPlans(result.derived.input.current, result.plan);
     if (values.json) {
       console.log(JSON.stringify({ plan: result.plan, reasons: result.reasons, diff, errors: result.errors }, null, 2));
     } else {

@@ -1,5 +1,5 @@
-import { ApiCallError } from '../../shared/core/errors';
 import type { IamBinding, IamPolicyJson } from '../../shared/gcp/iam-rest';
+import { CONTENDED_POLICY, isConflict, withRetry } from '../../shared/gcp/retry';
 import type { Adapter, AdapterContext, FieldChange, Json, Live, Resource } from '../types';
 
 type Pair = { role: string; member: string };
@@ -27,18 +27,19 @@ const has = (policy: IamPolicyJson, p: Pair) =>
  * again and redo the edit. Only georoute's (role, member) pairs are added or removed; others are untouched.
  */
 async function editPolicy(ctx: AdapterContext, edit: (bindings: IamBinding[]) => IamBinding[]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const policy = await ctx.iam.getProjectPolicy();
-    const bindings = edit((policy.bindings ?? []).map((b) => ({ ...b, members: [...b.members] })));
-    try {
+  await withRetry(
+    async () => {
+      const policy = await ctx.iam.getProjectPolicy();
+      const bindings = edit((policy.bindings ?? []).map((b) => ({ ...b, members: [...b.members] })));
       await ctx.iam.setProjectPolicy({ version: policy.version, etag: policy.etag, bindings });
-      return;
-    } catch (err) {
-      if (!(err instanceof ApiCallError && err.status === 409) || attempt >= 5) throw err;
-      ctx.progress(`  project IAM policy changed concurrently (etag stale): re-reading (attempt ${attempt + 1})`);
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-    }
-  }
+    },
+    {
+      policy: CONTENDED_POLICY,
+      retryIf: isConflict,
+      onRetry: (_err, attempt) =>
+        ctx.progress(`  project IAM policy changed concurrently (etag stale): re-reading (attempt ${attempt + 2})`),
+    },
+  );
 }
 
 const pairsOf = (r: Resource) => r.owned.bindings as Pair[];

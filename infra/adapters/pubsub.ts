@@ -1,4 +1,5 @@
 import { httpStatusOf } from '../../shared/core/errors';
+import { CONTENDED_POLICY, isConflict, withRetry } from '../../shared/gcp/retry';
 import type { Adapter, AdapterContext, FieldChange, Live, Resource } from '../types';
 
 /** Topics only: push subscriptions are made by the function deploy (Eventarc), not here. */
@@ -43,18 +44,15 @@ const publishersOf = (policy: TopicPolicy): string[] =>
  */
 async function setPublishers(ctx: AdapterContext, topic: string, members: string[]): Promise<void> {
   const iam = ctx.gcp.pubsub.topic(topic).iam;
-  for (let attempt = 1; ; attempt++) {
-    const [policy] = await iam.getPolicy();
-    const others = ((policy as TopicPolicy).bindings ?? []).filter((b) => b.role !== PUBLISHER_ROLE || b.condition);
-    const bindings = members.length > 0 ? [...others, { role: PUBLISHER_ROLE, members }] : others;
-    try {
+  await withRetry(
+    async () => {
+      const [policy] = await iam.getPolicy();
+      const others = ((policy as TopicPolicy).bindings ?? []).filter((b) => b.role !== PUBLISHER_ROLE || b.condition);
+      const bindings = members.length > 0 ? [...others, { role: PUBLISHER_ROLE, members }] : others;
       await iam.setPolicy({ bindings: bindings as never, etag: policy.etag });
-      return;
-    } catch (err) {
-      if ((err as { code?: number }).code !== 10 || attempt >= 5) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-    }
-  }
+    },
+    { policy: CONTENDED_POLICY, retryIf: isConflict },
+  );
 }
 
 const wanted = (r: Resource) => [...(r.owned.publishers as string[])].sort();

@@ -1,13 +1,12 @@
 import type { protos } from '@google-cloud/compute';
+import { toApiError } from '../core/errors';
 import { requestIdFor } from '../core/idempotency';
 import { waitForOperation } from '../gcp/operations';
-import { wrap } from './lb';
-import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult, plain } from './types';
+import { plain } from '../gcp/plain';
+import { isGeorouteSchedule, SCHEDULE_PREFIX } from '../state/schedules';
+import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult } from './types';
 
 type Schedule = protos.google.cloud.compute.v1.IAutoscalingPolicyScalingSchedule;
-
-/** Scaling schedules georoute creates start with this prefix; others are the operator's and left alone. */
-export const SCHEDULE_PREFIX = 'georoute-';
 
 export interface ScheduleSpec {
   minRequiredReplicas: number;
@@ -85,14 +84,14 @@ export async function applyCapacity(
   const existing = (policy.scalingSchedules ?? {}) as Record<string, Schedule>;
   const schedules: Record<string, Schedule> = {};
   for (const [name, spec] of Object.entries(desired.upsertSchedules ?? {})) {
-    if (!name.startsWith(SCHEDULE_PREFIX)) throw new Error(`schedule '${name}' must start with '${SCHEDULE_PREFIX}'`);
+    if (!isGeorouteSchedule(name)) throw new Error(`schedule '${name}' must start with '${SCHEDULE_PREFIX}'`);
     if (sameSchedule(existing[name], spec)) continue;
     schedules[name] = { ...spec, timeZone: spec.timeZone ?? 'UTC', disabled: false };
     changes.push(`schedule ${name}: ${spec.minRequiredReplicas} replicas for ${spec.durationSec}s`);
   }
   for (const name of desired.disableSchedules ?? []) {
     const schedule = existing[name];
-    if (!name.startsWith(SCHEDULE_PREFIX) || !schedule || schedule.disabled) continue;
+    if (!isGeorouteSchedule(name) || !schedule || schedule.disabled) continue;
     schedules[name] = { ...schedule, disabled: true };
     changes.push(`schedule ${name} disabled`);
   }
@@ -117,9 +116,9 @@ export async function applyCapacity(
       },
     });
     result.writes++;
-    await waitForOperation(deps.gcp, op as never, { what: `patch autoscaler ${desired.region}/${desired.autoscaler}` });
+    await waitForOperation(deps.gcp, op, { what: `patch autoscaler ${desired.region}/${desired.autoscaler}` });
   } catch (err) {
-    throw wrap(err, `patch autoscaler ${desired.region}/${desired.autoscaler}`);
+    throw toApiError(err, `patch autoscaler ${desired.region}/${desired.autoscaler}`);
   }
   result.changed = true;
   result.changes = changes;

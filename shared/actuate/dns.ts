@@ -1,8 +1,9 @@
-import { httpStatusOf } from '../core/errors';
-import { type ChangeJson, dnsRequest, type RrsetJson } from '../gcp/dns-rest';
+import { toApiError } from '../core/errors';
+import { conditionalWrite } from '../gcp/conditional-write';
+import { type ChangeJson, dnsRequest, type RrsetJson, readRecord } from '../gcp/dns-rest';
+import { CONFLICT_POLICY } from '../gcp/retry';
 import { decodeWeights, encodeWeights, type Weights, weightsRecordName } from '../state/weights-record';
-import { wrap } from './lb';
-import { type ActuationContext, type ActuationResult, type ActuatorDeps, backoff, emptyResult } from './types';
+import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult } from './types';
 
 export interface GeoItem {
   /** A Google Cloud region name: where the client is. */
@@ -75,7 +76,8 @@ function describe(before: RrsetJson | undefined, after: RrsetJson): string[] {
 /**
  * Makes the geo record set match `desired` with ONE atomic Cloud DNS change whose deletion is the
  * record exactly as just read (Cloud DNS refuses a stale deletion with 412 and an existing addition
- * with 409: both mean another writer won the race, so re-read and retry). No change when equal.
+ * with 409: both mean another writer won the race, so re-read and retry: conditional-write.ts).
+ * No change when equal.
  */
 export async function applyDns(
   deps: ActuatorDeps,
@@ -94,54 +96,60 @@ export async function applyDns(
         rrdatas: encodeWeights(desired.weights, desired.weightsMovedAt),
       }
     : undefined;
-  const maxAttempts = ctx.maxAttempts ?? 4;
-  for (let attempt = 0; ; attempt++) {
-    const snapshot = attempt === 0 ? desired.current : undefined;
-    const [current, currentWeights] = snapshot
-      ? [snapshot.record, snapshot.weights]
-      : await Promise.all([
-          readRecord(deps, desired.managedZone, desired.name, type),
-          wantWeights ? readRecord(deps, desired.managedZone, wantWeights.name, 'TXT') : Promise.resolve(undefined),
+  type Pair = { record: RrsetJson | undefined; weights: RrsetJson | undefined };
+  type Change = { additions: RrsetJson[]; deletions: RrsetJson[]; changes: string[] };
+  try {
+    const outcome = await conditionalWrite<Pair, Change>({
+      snapshot: desired.current,
+      read: async () => {
+        const [record, weights] = await Promise.all([
+          readRecord(deps.gcp.dns, desired.managedZone, desired.name, type),
+          wantWeights ? readRecord(deps.gcp.dns, desired.managedZone, wantWeights.name, 'TXT') : undefined,
         ]);
-    if (!snapshot) result.reads += wantWeights ? 2 : 1;
-    const geoSame = fingerprint(current) === fingerprint(want);
-    const weightsSame =
-      !wantWeights || sameWeights(decodeWeights(currentWeights?.rrdatas), decodeWeights(wantWeights.rrdatas));
-    if (geoSame && weightsSame) {
+        if (wantWeights) result.reads++; // the second record; conditionalWrite counts the first
+        return { record, weights };
+      },
+      derive: ({ record, weights }) => {
+        const geoSame = fingerprint(record) === fingerprint(want);
+        const weightsSame =
+          !wantWeights || sameWeights(decodeWeights(weights?.rrdatas), decodeWeights(wantWeights.rrdatas));
+        if (geoSame && weightsSame) return undefined;
+        const change: Change = { additions: [], deletions: [], changes: [] };
+        if (!geoSame) {
+          change.additions.push(want);
+          if (record) change.deletions.push(record);
+        }
+        if (wantWeights && !weightsSame) {
+          change.additions.push(wantWeights);
+          if (weights) change.deletions.push(weights);
+        }
+        change.changes = geoSame ? ['weights updated (geo answers unchanged)'] : describe(record, want);
+        return change;
+      },
+      write: async (_current, { additions, deletions }) => {
+        const created = await dnsRequest<ChangeJson>(deps.gcp.dns, desired.managedZone, {
+          method: 'POST',
+          uri: '/changes',
+          json: { kind: 'dns#change', additions, deletions },
+        });
+        result.changeId = created.id;
+      },
+      ...(ctx.maxAttempts ? { policy: { ...CONFLICT_POLICY, attempts: ctx.maxAttempts } } : {}),
+      onConflict: (attempt) =>
+        deps.logger.info('geo record changed under us (412/409): re-reading', { record: desired.name, attempt }),
+    });
+    result.reads += outcome.reads;
+    result.writes = outcome.writes;
+    result.retries = outcome.conflicts;
+    if (!outcome.change) {
       result.skipped = 'geo record already matches the plan';
       return result;
     }
-    const additions: RrsetJson[] = [];
-    const deletions: RrsetJson[] = [];
-    if (!geoSame) {
-      additions.push(want);
-      if (current) deletions.push(current);
-    }
-    if (wantWeights && !weightsSame) {
-      additions.push(wantWeights);
-      if (currentWeights) deletions.push(currentWeights);
-    }
-    try {
-      const created = await dnsRequest<ChangeJson>(deps.gcp.dns, desired.managedZone, {
-        method: 'POST',
-        uri: '/changes',
-        json: { kind: 'dns#change', additions, deletions },
-      });
-      result.writes++;
-      result.changed = true;
-      result.changes = geoSame ? ['weights updated (geo answers unchanged)'] : describe(current, want);
-      result.changeId = created.id;
-      return result;
-    } catch (err) {
-      const status = httpStatusOf(err);
-      if ((status === 412 || status === 409) && attempt + 1 < maxAttempts) {
-        result.retries++;
-        deps.logger.info(`geo record changed under us (${status}): re-reading`, { record: desired.name, attempt });
-        await backoff(attempt);
-        continue;
-      }
-      throw wrap(err, `dns change ${desired.managedZone}/${desired.name}`);
-    }
+    result.changed = true;
+    result.changes = outcome.change.changes;
+    return result;
+  } catch (err) {
+    throw toApiError(err, `dns change ${desired.managedZone}/${desired.name}`);
   }
 }
 
@@ -158,18 +166,4 @@ function sameWeights(a: Weights, b: Weights): boolean {
     }
   }
   return true;
-}
-
-export async function readRecord(
-  deps: ActuatorDeps,
-  zone: string,
-  name: string,
-  type: string,
-): Promise<RrsetJson | undefined> {
-  const body = await dnsRequest<{ rrsets?: RrsetJson[] }>(deps.gcp.dns, zone, {
-    method: 'GET',
-    uri: '/rrsets',
-    qs: { name, type },
-  });
-  return body.rrsets?.find((r) => r.name === name && r.type === type);
 }

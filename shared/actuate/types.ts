@@ -38,21 +38,3 @@ export const emptyResult = (resource: string): ActuationResult => ({
   retries: 0,
   changes: [],
 });
-
-/** Drops the decoder's private keys (`_name`…) and nulls, so read objects can be compared and written back. */
-export function plain<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => plain(v)) as T;
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (k.startsWith('_') || v === null || v === undefined) continue;
-    out[k] = plain(v);
-  }
-  return out as T;
-}
-
-/** Small random pause before retrying a lost race, so two racing reconciles do not collide again. */
-export function backoff(attempt: number): Promise<void> {
-  const ms = Math.min(1_000, 20 * 2 ** attempt) * (0.5 + Math.random());
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -77,9 +77,30 @@ function grpcToHttp(code: number): number {
   return map[code] ?? 500;
 }
 
+/**
+ * Transient: worth trying again later. 408, 429, 5xx and transient gRPC codes; no status at all (a
+ * network error) too. georoute's one classification: the retry layer (shared/gcp/retry.ts) and the
+ * functions' ack-or-retry policy (shared/handlers/run.ts) both use it.
+ */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof GeorouteError) return err.retryable;
   const e = err as { code?: unknown };
   if (typeof e?.code === 'number' && e.code < 100) return RETRYABLE_GRPC.has(e.code);
   return isRetryableStatus(httpStatusOf(err));
+}
+
+/** The `errors[0].reason` of a Google JSON error (`conditionNotMet`, `resourceNotReady`…), if it names one. */
+export function reasonOf(err: unknown): string | undefined {
+  if (err instanceof ApiCallError) return err.reason;
+  const e = err as { errors?: Array<{ reason?: unknown }>; message?: unknown };
+  const first = e?.errors?.[0]?.reason;
+  if (typeof first === 'string') return first;
+  return typeof e?.message === 'string' ? /"reason":\s*"([^"]+)"/.exec(e.message)?.[1] : undefined;
+}
+
+/** Any failure of a Google call as an ApiCallError naming what was being done (status and reason kept). */
+export function toApiError(err: unknown, what: string): Error {
+  if (err instanceof GeorouteError) return err;
+  const message = (err as Error)?.message ?? String(err);
+  return new ApiCallError(what, httpStatusOf(err), reasonOf(err), message.slice(0, 500), err);
 }

@@ -23,6 +23,16 @@ export function dnsRequest<T>(
   });
 }
 
+/** One record set by name and type, exactly as Cloud DNS stores it; undefined when absent. */
+export async function readRecord(dns: DNS, zone: string, name: string, type: string): Promise<RrsetJson | undefined> {
+  const body = await dnsRequest<{ rrsets?: RrsetJson[] }>(dns, zone, {
+    method: 'GET',
+    uri: '/rrsets',
+    qs: { name, type },
+  });
+  return body.rrsets?.find((r) => r.name === name && r.type === type);
+}
+
 export interface RrsetJson {
   kind?: string;
   name: string;

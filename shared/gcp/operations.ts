@@ -1,15 +1,20 @@
 import type { protos } from '@google-cloud/compute';
-import { ApiCallError, isRetryable } from '../core/errors';
+import { ApiCallError } from '../core/errors';
 import type { GcpClients } from './clients';
+import { READ_POLICY, withRetry } from './retry';
 
-type Operation = protos.google.cloud.compute.v1.IOperation;
+export type Operation = protos.google.cloud.compute.v1.IOperation;
 
-/** What Compute mutations resolve to: `[LROperation, …]` whose `latestResponse` is the Operation. */
-export type MutationResult = [{ latestResponse?: unknown; name?: string | null }, ...unknown[]];
+/**
+ * What a Compute mutation resolves to: `[LROperation, …]` whose `latestResponse` is the Operation.
+ * Structural, so that every client's `insert`/`patch`/`setX` result fits without a cast.
+ */
+export type MutationResult = readonly [{ latestResponse?: unknown; name?: string | null }, ...unknown[]];
 
 /**
  * Waits until a Compute operation is DONE and throws if it carries errors. Nothing in the client
  * polls for us, and `operations.wait` may return before DONE (it has a deadline), so loop on it.
+ * https://cloud.google.com/compute/docs/reference/rest/v1/globalOperations/wait
  */
 export async function waitForOperation(
   gcp: GcpClients,
@@ -30,10 +35,14 @@ export async function waitForOperation(
     const project = projectOf(op);
     const region = op.region ? lastSegment(op.region) : undefined;
     const name = op.name as string;
-    const [next] = await retryRead(() =>
-      region
-        ? gcp.compute.regionOperations.wait({ project, region, operation: name })
-        : gcp.compute.globalOperations.wait({ project, operation: name }),
+    // The wait only reads the operation, but the client marks it non-idempotent and never retries it:
+    // one 503 there would report a write that was applied as failed. The operation runs on regardless.
+    const [next] = await withRetry(
+      () =>
+        region
+          ? gcp.compute.regionOperations.wait({ project, region, operation: name })
+          : gcp.compute.globalOperations.wait({ project, operation: name }),
+      { policy: READ_POLICY },
     );
     op = next;
   }
@@ -45,23 +54,6 @@ export async function waitForOperation(
     throw new ApiCallError(options.what, status ?? undefined, reason, message);
   }
   return op;
-}
-
-/**
- * `operations.wait` only reads the operation, but the client marks it non-idempotent and never
- * retries it: one 503 there would report a write that was applied as failed (and a caller that
- * already recorded its effect, like the capacity ledger, would then lose track of it). Retry
- * transient failures of the wait itself; the operation runs on regardless.
- */
-async function retryRead<T>(read: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (err) {
-      if (attempt >= attempts || !isRetryable(err)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt) * (0.5 + Math.random())));
-    }
-  }
 }
 
 function projectOf(op: Operation): string {

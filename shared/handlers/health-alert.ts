@@ -40,7 +40,7 @@ async function healthAlert(rt: FunctionRuntime, delivery: PubsubDelivery, log: L
   );
   // The incident is recorded only by the backend-service write: if that failed, or never happened
   // because the backend service could not be read, it must not be acked.
-  if (!result.observation.backendService) {
+  if (!result.snapshot.backendService) {
     const read = result.errors.find((e) => e.actuator === 'observe' && e.resource === 'get backend service');
     throw new GeorouteError(
       'reconcile-failed',

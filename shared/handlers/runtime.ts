@@ -1,19 +1,59 @@
+import { AnswerLedger } from '../actuate/answer-ledger';
 import type { GeorouteConfig } from '../config';
 import { loadConfig } from '../config/load';
+import { FollowUp, GroupCommit } from '../core/coalesce';
 import { GeorouteError } from '../core/errors';
 import { createLogger, type Logger } from '../core/logger';
 import { createDeps, type Deps } from '../deps';
+import type { ReconcileResult } from '../reconcile/reconcile';
+import { type Answer, type Pending, placeBatch } from './capacity-batch';
 
 /** Publishes one JSON message to a topic of the project; resolves to the message id. */
 export type Publish = (topic: string, payload: unknown, attributes?: Record<string, string>) => Promise<string>;
 
-/** What every function handler gets: the config, the core's deps, and a publisher. */
+/**
+ * How long a burst may hold back the reconcile its batches owe (their floors are written already;
+ * what waits is the rest of the plan: load balancer, DNS, other regions). Below a Cloud Scheduler
+ * tick's minute, so a steady stream of requests still reconciles at least as often as the tick.
+ */
+export const FOLLOW_UP_MAX_DEFER_MS = 30_000;
+
+/**
+ * What every function handler gets, built once per function instance: the config, the core's deps,
+ * a publisher, and the instance's shared machinery as explicit fields (never module state): the
+ * capacity coalescers and the answer ledger.
+ */
 export interface FunctionRuntime {
   config: GeorouteConfig;
   deps: Deps;
   publish: Publish;
   /** Called before each invocation (against the emulator: adopt its virtual clock). */
   beforeInvocation?: () => Promise<void>;
+  capacity: {
+    /** Capacity requests arriving while a batch is placed form the next batch (capacity-batch.ts). */
+    batches: GroupCommit<'capacity', Pending, Answer>;
+    /** The reconcile owed by batches that wrote schedules. */
+    reconciles: FollowUp<ReconcileResult>;
+  };
+  ledger: AnswerLedger;
+}
+
+export function createRuntime(
+  parts: Pick<FunctionRuntime, 'config' | 'deps' | 'publish' | 'beforeInvocation'>,
+): FunctionRuntime {
+  const rt: FunctionRuntime = {
+    ...parts,
+    ledger: new AnswerLedger(parts.deps.gcp, parts.deps.project, parts.config.loadBalancer.backendService),
+    capacity: {
+      batches: new GroupCommit(async (_key, items: Pending[]) => {
+        const { answers, changed } = await placeBatch(rt, items);
+        if (changed) rt.capacity.reconciles.owe();
+        return answers;
+      }),
+      reconciles: new FollowUp<ReconcileResult>(FOLLOW_UP_MAX_DEFER_MS, () => parts.deps.now()),
+    },
+  };
+  return rt;
 }
 
 /** The publisher over the official Pub/Sub client the deps already hold. */
@@ -41,7 +81,7 @@ export async function runtimeFromEnv(
   const emulator = env.GEOROUTE_EMULATOR;
   const clock = emulator ? emulatorClock(emulator) : undefined;
   const deps = createDeps(result.config, { env, logger, now: clock?.now });
-  return { config: result.config, deps, publish: pubsubPublisher(deps), beforeInvocation: clock?.sync };
+  return createRuntime({ config: result.config, deps, publish: pubsubPublisher(deps), beforeInvocation: clock?.sync });
 }
 
 /**

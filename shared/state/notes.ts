@@ -7,9 +7,10 @@
  *   healthy streak began (the recovery ramp counts from it);
  * - a region's autoscaler: when georoute last scaled it out and in (the cooldowns count from them).
  *
- * Format: `georoute/v1 ` + compact JSON. Anything else in a description is left alone and read as empty.
+ * Format: the `georoute/v1` envelope of codec.ts. Anything else in a description is read as empty.
  */
-const PREFIX = 'georoute/v1 ';
+import { decodeState, encodeState, numberMap, numberOrNull } from './codec';
+
 /** Google limits descriptions to 2048 characters; keep well under. */
 const MAX_ENTRIES = 12;
 
@@ -32,26 +33,8 @@ export interface AutoscalerNote {
 export const emptyBackendNote = (): BackendNote => ({ open: {}, closed: {}, healthySince: null, unhealthy: false });
 export const emptyAutoscalerNote = (): AutoscalerNote => ({ lastScaleOutAt: null, lastScaleInAt: null });
 
-function parse(description: string | null | undefined): Record<string, unknown> | undefined {
-  if (!description?.startsWith(PREFIX)) return undefined;
-  try {
-    const value = JSON.parse(description.slice(PREFIX.length)) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const numberMap = (v: unknown): Record<string, number> =>
-  v && typeof v === 'object' && !Array.isArray(v)
-    ? (Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).filter(([, n]) => typeof n === 'number'),
-      ) as Record<string, number>)
-    : {};
-const numberOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
 export function readBackendNote(description: string | null | undefined): BackendNote {
-  const raw = parse(description);
+  const raw = decodeState(description);
   if (!raw) return emptyBackendNote();
   return {
     open: numberMap(raw.o),
@@ -72,20 +55,17 @@ function newest(map: Record<string, number>): Record<string, number> {
 }
 
 export function writeBackendNote(note: BackendNote): string {
-  return (
-    PREFIX +
-    JSON.stringify({ o: newest(note.open), c: newest(note.closed), h: note.healthySince, u: note.unhealthy ? 1 : 0 })
-  );
+  return encodeState({ o: newest(note.open), c: newest(note.closed), h: note.healthySince, u: note.unhealthy ? 1 : 0 });
 }
 
 export function readAutoscalerNote(description: string | null | undefined): AutoscalerNote {
-  const raw = parse(description);
+  const raw = decodeState(description);
   if (!raw) return emptyAutoscalerNote();
   return { lastScaleOutAt: numberOrNull(raw.out), lastScaleInAt: numberOrNull(raw.in) };
 }
 
 export function writeAutoscalerNote(note: AutoscalerNote): string {
-  return PREFIX + JSON.stringify({ out: note.lastScaleOutAt, in: note.lastScaleInAt });
+  return encodeState({ out: note.lastScaleOutAt, in: note.lastScaleInAt });
 }
 
 /**

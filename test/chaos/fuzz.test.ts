@@ -238,6 +238,7 @@ function untouchableDeps(): { deps: Deps; touched: string[] } {
     gcp: trap('gcp') as GcpClients,
     logger: memoryLogger(),
     project: config.project,
+    addresses: new Map(),
     now: () => Date.now(),
   };
   return { deps, touched };

@@ -1,7 +1,7 @@
 import type { GeorouteConfig } from '../../../shared/config';
 import type { Deps } from '../../../shared/deps';
 import type { CloudEventLike } from '../../../shared/handlers/envelope';
-import type { FunctionRuntime } from '../../../shared/handlers/runtime';
+import { createRuntime, type FunctionRuntime } from '../../../shared/handlers/runtime';
 import { incident } from '../../helpers/incidents';
 
 let seq = 0;
@@ -31,15 +31,15 @@ export interface Published {
 /** A runtime over in-process deps whose publisher only records. */
 export function recordingRuntime(config: GeorouteConfig, deps: Deps): FunctionRuntime & { published: Published[] } {
   const published: Published[] = [];
-  return {
+  const rt = createRuntime({
     config,
     deps,
-    published,
     publish: async (topic, payload, attributes) => {
       published.push({ topic, payload, attributes });
       return String(published.length);
     },
-  };
+  });
+  return Object.assign(rt, { published });
 }
 
 /** Calls a handler as Pub/Sub would: a throw (nack) is redelivered, up to `attempts` times. */

@@ -1,6 +1,7 @@
-import { readRecord } from '../../../shared/actuate/dns';
 import type { GeorouteConfig } from '../../../shared/config';
 import type { LogEntry } from '../../../shared/core/logger';
+import { readRecord } from '../../../shared/gcp/dns-rest';
+import { withRetry } from '../../../shared/gcp/retry';
 import { readBackendNote } from '../../../shared/state/notes';
 import { decodeWeights } from '../../../shared/state/weights-record';
 import { type FunctionsHarness, startFunctions, subscriptionOf } from '../../helpers/functions';
@@ -43,21 +44,9 @@ export async function startChaosStack(config: GeorouteConfig): Promise<ChaosStac
   };
 }
 
-const TRANSIENT = new Set([429, 500, 502, 503, 504]);
-
-/** The test's own calls (it plays the world: metric writers, operators) retry injected faults. */
+/** The test's own calls (it plays the world: metric writers, operators) retry injected faults, as georoute does. */
 export async function retried<T>(call: () => Promise<T>, attempts = 30): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await call();
-    } catch (err) {
-      const e = err as { code?: number; status?: number };
-      const status = typeof e.code === 'number' && e.code >= 100 ? e.code : e.status;
-      const grpcTransient = typeof e.code === 'number' && [4, 8, 13, 14].includes(e.code);
-      if (i + 1 >= attempts || !(TRANSIENT.has(status ?? 0) || grpcTransient)) throw err;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
+  return withRetry(call, { policy: { attempts, baseMs: 5, capMs: 5 } });
 }
 
 /**
@@ -135,7 +124,7 @@ export async function scalers(s: ChaosStack): Promise<Record<string, number>> {
 }
 
 const rrset = (s: ChaosStack, name: string, type: string) =>
-  retried(() => readRecord(s.w.deps, s.config.dns.managedZone, name, type));
+  retried(() => readRecord(s.w.gcp.dns, s.config.dns.managedZone, name, type));
 
 /**
  * Everything georoute controls, normalised (IPs → regions, times dropped, weights rounded): two

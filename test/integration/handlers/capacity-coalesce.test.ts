@@ -1,4 +1,4 @@
-import { coalescersOf, handleCapacityRequest } from '../../../shared/handlers/capacity-request';
+import { handleCapacityRequest } from '../../../shared/handlers/capacity-request';
 import { reconcile } from '../../../shared/reconcile/reconcile';
 import { pubsubEvent, recordingRuntime } from '../../chaos/helpers/events';
 import { eventually, type FunctionsHarness, startFunctions } from '../../helpers/functions';
@@ -168,7 +168,7 @@ describe('the reconcile after a burst', () => {
     } finally {
       await fw.control.clearFaults();
     }
-    const coalescers = coalescersOf(rt);
+    const coalescers = rt.capacity;
     expect(coalescers.batches.batches).toEqual([1, 1]);
 
     // Each answered exactly once, granted.
@@ -217,7 +217,7 @@ describe('the reconcile after a burst', () => {
     } finally {
       await fw.control.clearFaults();
     }
-    const coalescers = coalescersOf(rt);
+    const coalescers = rt.capacity;
     expect(coalescers.batches.batches).toEqual([1, 1]);
     expect(rt.published.filter((p) => p.topic === fconfig.pubsub.capacityResults)).toHaveLength(1);
     expect(outcomes.map((o) => o.decision)).toEqual(['granted', 'duplicate']);

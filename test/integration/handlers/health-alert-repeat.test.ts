@@ -1,7 +1,7 @@
-import { readRecord } from '../../../shared/actuate/dns';
+import { readRecord } from '../../../shared/gcp/dns-rest';
 import type { CloudEventLike } from '../../../shared/handlers/envelope';
 import { handleHealthAlert } from '../../../shared/handlers/health-alert';
-import type { FunctionRuntime } from '../../../shared/handlers/runtime';
+import { createRuntime } from '../../../shared/handlers/runtime';
 import { reconcile } from '../../../shared/reconcile/reconcile';
 import { decodeWeights, weightsRecordName } from '../../../shared/state/weights-record';
 import { incident } from '../../helpers/incidents';
@@ -51,12 +51,12 @@ async function converge(): Promise<void> {
 
 const weights = async () =>
   decodeWeights(
-    (await readRecord(w.deps, config.dns.managedZone, weightsRecordName(config.dns.recordName), 'TXT'))?.rrdatas,
+    (await readRecord(w.gcp.dns, config.dns.managedZone, weightsRecordName(config.dns.recordName), 'TXT'))?.rrdatas,
   );
 
 test('a repeated incident event writes nothing; each handling reads the backend service once', async () => {
   await converge();
-  const rt: FunctionRuntime = { config, deps: w.deps, publish: async () => 'unused' };
+  const rt = createRuntime({ config, deps: w.deps, publish: async () => 'unused' });
   const delivery = event(incident('inc-repeat', 'open', 'us-east4', w.emu.ctx.clock.now()), 'evt-repeat');
 
   let mark = await w.control.mark();

@@ -117,7 +117,7 @@ test('a GPU stockout in one region moves the extra capacity to the next region',
   await w.setLoad({ 'us-central1': 1, 'us-east4': 20, 'us-west1': 1, 'europe-west4': 1, 'europe-west1': 1 });
   const result = await tick();
   expect(result.errors).toEqual([]);
-  expect(result.observation.input.observed['us-east4']?.stockout).toBe(true);
+  expect(result.derived.input.observed['us-east4']?.stockout).toBe(true);
   expect(result.reasons.some((r) => r.code === 'stockout-spill')).toBe(true);
   expect(await floor('us-east4')).toBe(1);
   expect(await floor('us-central1')).toBeGreaterThan(1);

@@ -1,5 +1,5 @@
-import { applyDns, readRecord } from '../../../../shared/actuate/dns';
-import { dnsRequest } from '../../../../shared/gcp/dns-rest';
+import { applyDns } from '../../../../shared/actuate/dns';
+import { dnsRequest, readRecord } from '../../../../shared/gcp/dns-rest';
 import { decodeMovedAt, decodeWeights, weightsRecordName } from '../../../../shared/state/weights-record';
 import { testConfig } from '../../../helpers/stack';
 import { startWorld, type World } from '../../../helpers/world';
@@ -25,7 +25,7 @@ test('rewrites the geo record in one atomic change whose deletion is the exact c
   expect(requests.filter((q) => q.write).map((q) => q.path)).toEqual([
     `/dns/v1/projects/${config.project}/managedZones/${config.dns.managedZone}/changes`,
   ]);
-  const record = await readRecord(w.deps, base.managedZone, base.name, 'A');
+  const record = await readRecord(w.gcp.dns, base.managedZone, base.name, 'A');
   expect(record?.routingPolicy?.geo?.items.map((i) => i.rrdatas)).toEqual(
     config.clientLocations.map(() => ['192.0.2.10']),
   );
@@ -53,7 +53,7 @@ test('someone changed the record between read and write: 412, re-read, retried o
   await w.control.addFault({ api: 'dns', method: 'POST', pathPattern: '/changes$', latencyMs: 200, count: 0 });
   const ours = applyDns(w.deps, { ...base, items: items('192.0.2.30') }, { eventId: 'r1' });
   await new Promise((r) => setTimeout(r, 50));
-  const current = await readRecord(w.deps, base.managedZone, base.name, 'A');
+  const current = await readRecord(w.gcp.dns, base.managedZone, base.name, 'A');
   await w.control.clearFaults();
   await dnsRequest(w.gcp.dns, base.managedZone, {
     method: 'POST',
@@ -62,7 +62,7 @@ test('someone changed the record between read and write: 412, re-read, retried o
   });
   const result = await ours;
   expect(result.retries).toBeGreaterThanOrEqual(1);
-  const record = await readRecord(w.deps, base.managedZone, base.name, 'A');
+  const record = await readRecord(w.gcp.dns, base.managedZone, base.name, 'A');
   expect(record?.routingPolicy?.geo?.items[0]?.rrdatas).toEqual(['192.0.2.30']);
 });
 
@@ -74,7 +74,7 @@ test('the weights record carries when the weights moved; a newer time alone is n
     { eventId: 'w1' },
   );
   expect(first.writes).toBe(1);
-  const txt = await readRecord(w.deps, base.managedZone, weightsRecordName(base.name), 'TXT');
+  const txt = await readRecord(w.gcp.dns, base.managedZone, weightsRecordName(base.name), 'TXT');
   expect(decodeWeights(txt?.rrdatas)).toEqual(weights);
   expect(decodeMovedAt(txt?.rrdatas)).toBe(1_000_000);
   const same = await applyDns(
@@ -90,6 +90,6 @@ test('the weights record carries when the weights moved; a newer time alone is n
     { eventId: 'w3' },
   );
   expect(step).toMatchObject({ changed: true, writes: 1, changes: ['weights updated (geo answers unchanged)'] });
-  const after = await readRecord(w.deps, base.managedZone, weightsRecordName(base.name), 'TXT');
+  const after = await readRecord(w.gcp.dns, base.managedZone, weightsRecordName(base.name), 'TXT');
   expect(decodeMovedAt(after?.rrdatas)).toBe(3_000_000);
 });

@@ -1,0 +1,117 @@
+/**
+ * Exactly one answer per capacity request, even when Pub/Sub delivers it several times at once:
+ * claiming an answer is a fingerprint-conditional patch of the ledger (shared/state/ledger.ts) in the
+ * global backend service's description. Of two concurrent duplicates one wins the fingerprint, the
+ * other gets 412, re-reads, sees the claim and stays silent (shared/gcp/conditional-write.ts).
+ *
+ * One instance per function instance (an explicit field of the runtime, not module state): claims
+ * made while a claim patch is in flight are claimed together by the next one (group commit).
+ */
+import { GroupCommit } from '../core/coalesce';
+import type { GcpClients } from '../gcp/clients';
+import { type BackendServicePatch, patchBackendService } from '../gcp/conditional-write';
+import { CONTENDED_POLICY, READ_POLICY, withRetry } from '../gcp/retry';
+import { type Ledger, ledgerKey, readLedger, writeLedger } from '../state/ledger';
+
+export class AnswerLedger {
+  private readonly claims = new GroupCommit<'claim', { requestId: string; now: number }, boolean>(
+    async (_key, items) => {
+      const won = await this.claimAll(
+        items.map((i) => i.requestId),
+        Math.max(...items.map((i) => i.now)),
+      );
+      return won.map((value) => ({ ok: true as const, value }));
+    },
+  );
+
+  constructor(
+    private readonly gcp: GcpClients,
+    private readonly project: string,
+    private readonly backendService: string,
+  ) {}
+
+  private async read(): Promise<Ledger> {
+    const [bs] = await this.gcp.compute.backendServices.get({
+      project: this.project,
+      backendService: this.backendService,
+    });
+    return readLedger(bs.description);
+  }
+
+  /** Which of `requestIds` were answered already (one read for all of them). */
+  async answeredAmong(requestIds: readonly string[]): Promise<Set<string>> {
+    const ledger = await this.read();
+    return new Set(requestIds.filter((id) => ledgerKey(id) in ledger));
+  }
+
+  /** Claims the right to answer `requestId`: true if this caller won, false if another delivery did. */
+  claim(requestId: string, now: number): Promise<boolean> {
+    return this.claims.submit('claim', { requestId, now });
+  }
+
+  /**
+   * Claims many request ids with ONE conditional patch. Answers, per position, whether that caller
+   * won: false when the id was claimed already, or appears earlier in the same list.
+   */
+  async claimAll(requestIds: readonly string[], now: number): Promise<boolean[]> {
+    const keys = requestIds.map(ledgerKey);
+    let won: boolean[] = [];
+    // The claim's value is its time (it orders aging) made unique to this attempt: if the patch is
+    // applied but its answer is lost (a 5xx after the commit), a re-read tells whether it was ours.
+    const token = Math.floor(now / 1000) * 1000 + Math.floor(Math.random() * 1000);
+    let claimed: string[] = [];
+    try {
+      await this.patch(`claim answers for ${requestIds.length} request(s)`, (ledger) => {
+        const seen = new Set<string>();
+        won = keys.map((key) => {
+          if (key in ledger || seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        });
+        claimed = [...seen];
+        if (claimed.length === 0) return undefined;
+        const next = { ...ledger };
+        for (const key of claimed) next[key] = token;
+        return next;
+      });
+      return won;
+    } catch (err) {
+      if (await this.landed(claimed, token)) return won;
+      throw err;
+    }
+  }
+
+  /** Releases claims whose answer could not be published, so a redelivery answers instead. */
+  async release(requestIds: readonly string[]): Promise<void> {
+    const keys = requestIds.map(ledgerKey);
+    await this.patch(`release ${keys.length} claim(s)`, (ledger) => {
+      const present = keys.filter((k) => k in ledger);
+      if (present.length === 0) return undefined;
+      const next = { ...ledger };
+      for (const k of present) delete next[k];
+      return next;
+    });
+  }
+
+  private patch(what: string, edit: (ledger: Ledger) => Ledger | undefined) {
+    return patchBackendService(this.gcp, this.project, this.backendService, {
+      what,
+      policy: CONTENDED_POLICY,
+      derive: (bs): BackendServicePatch | undefined => {
+        const next = edit(readLedger(bs.description));
+        return next && { patch: { description: writeLedger(next) }, changes: [what] };
+      },
+    });
+  }
+
+  /** After a failed claim write: did it land anyway? (All keys were written by one atomic patch.) */
+  private async landed(keys: string[], token: number): Promise<boolean> {
+    if (keys.length === 0) return false;
+    try {
+      const ledger = await withRetry(() => this.read(), { policy: READ_POLICY });
+      return keys.every((k) => ledger[k] === token);
+    } catch {
+      return false; // unknown: the caller's error stands and the delivery is retried
+    }
+  }
+}

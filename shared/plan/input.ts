@@ -1,0 +1,167 @@
+/**
+ * The planner's input, derived from what observe read (shared/observe/snapshot.ts): per region its
+ * health, VMs, stockouts and cooldown clocks; the capacity floors in force; the plan live state
+ * expresses now. Pure: the same snapshot gives the same input.
+ */
+import type { GeorouteConfig, RegionConfig } from '../config';
+import { regionOfGroup, zoneOfInstance } from '../observe/links';
+import type { Autoscaler, BackendService, RegionSnapshot, Snapshot } from '../observe/snapshot';
+import { applyIncident, type BackendNote, readAutoscalerNote, readBackendNote } from '../state/notes';
+import { liveSchedules } from '../state/schedules';
+import { decodeMovedAt, decodeWeights, servingSet } from '../state/weights-record';
+import type { CapacityFloor, PlannerInput, RegionObservation, TrafficPlan } from './types';
+
+/** A stockout error older than this no longer blocks growth (GPU capacity comes back). */
+const STOCKOUT_WINDOW_MS = 15 * 60_000;
+/** https://cloud.google.com/compute/docs/troubleshooting/troubleshooting-vm-creation#resource_availability */
+const STOCKOUT_CODES = new Set(['ZONE_RESOURCE_POOL_EXHAUSTED', 'ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS']);
+
+export interface IncidentUpdate {
+  region: string;
+  id: string;
+  state: 'open' | 'closed';
+  /** Epoch ms the incident started (open) or ended (closed). */
+  at: number;
+}
+
+export interface DerivedInput {
+  input: Omit<PlannerInput, 'config'>;
+  /** Each region's backend note as read, with the incident being recorded applied. */
+  notes: Record<string, BackendNote>;
+}
+
+/** The backend of a region in the global backend service. */
+export const backendOf = (bs: BackendService | undefined, region: string) =>
+  bs?.backends?.find((b) => regionOfGroup(b.group ?? '') === region);
+
+/**
+ * `incident`, when given, is applied as if already recorded, so the plan reflects it: it is written
+ * into the region's note by the same conditional write as the drain (desired.ts).
+ */
+export function plannerInput(config: GeorouteConfig, snapshot: Snapshot, incident?: IncidentUpdate): DerivedInput {
+  const now = snapshot.now;
+  const observed: Record<string, RegionObservation> = {};
+  const notes: Record<string, BackendNote> = {};
+  const floors: CapacityFloor[] = [];
+  for (const region of config.regions) {
+    const rs = snapshot.regions[region.name] ?? {};
+    const backend = backendOf(snapshot.backendService, region.name);
+    let note = readBackendNote(backend?.description);
+    if (incident?.region === region.name) note = applyIncident(note, incident);
+    notes[region.name] = note;
+    if (rs.autoscaler) floors.push(...floorsOf(region.name, rs.autoscaler, now));
+    const obs = regionObservation(region, rs, backend?.capacityScaler ?? 1, note, now);
+    if (backend && obs) observed[region.name] = obs; // else unobserved: the planner holds it
+  }
+  floors.sort((a, b) => a.region.localeCompare(b.region) || a.requestId.localeCompare(b.requestId));
+  const load: Record<string, number | undefined> = {};
+  for (const loc of config.clientLocations) load[loc.location] = snapshot.load?.[loc.location];
+  return {
+    input: {
+      observed,
+      load,
+      floors,
+      now,
+      current: currentPlan(config, snapshot),
+      weightsMovedAt: decodeMovedAt(snapshot.dnsWeightsRecord?.rrdatas) ?? null,
+    },
+    notes,
+  };
+}
+
+function regionObservation(
+  region: RegionConfig,
+  rs: RegionSnapshot,
+  capacityScaler: number,
+  note: BackendNote,
+  now: number,
+): RegionObservation | undefined {
+  const { health, autoscaler, instances, migErrors } = rs;
+  if (!health || !autoscaler || !instances || !migErrors) return undefined;
+  let running = 0;
+  let booting = 0;
+  let failed = 0;
+  for (const i of instances) {
+    const status = i.instanceStatus ?? '';
+    if (status === 'RUNNING' && (i.currentAction ?? 'NONE') === 'NONE') running++;
+    else if ((i.lastAttempt?.errors?.errors?.length ?? 0) > 0 || status === 'TERMINATED') failed++;
+    else booting++;
+  }
+  const recent = migErrors.filter((e) => now - Date.parse(e.timestamp ?? '') <= STOCKOUT_WINDOW_MS);
+  const zonesOut = new Set(
+    recent
+      .filter((e) => STOCKOUT_CODES.has(e.error?.code ?? ''))
+      .map((e) => zoneOfInstance(e.instanceActionDetails?.instance ?? '')),
+  );
+  const asNote = readAutoscalerNote(autoscaler.description);
+  const openIncidents = Object.entries(note.open)
+    .map(([id, startedAt]) => ({ id, startedAt }))
+    .sort((a, b) => a.startedAt - b.startedAt || a.id.localeCompare(b.id));
+  const healthy = openIncidents.length === 0 && health.healthy > 0;
+  return {
+    backendHealthy: health.healthy,
+    backendTotal: health.total,
+    openIncidents,
+    instances: { running, booting, failed },
+    stockout: region.zones.every((z) => zonesOut.has(z)),
+    quotaExceeded: recent.some((e) => e.error?.code === 'QUOTA_EXCEEDED'),
+    currentCapacityScaler: capacityScaler,
+    currentMinReplicas: autoscaler.autoscalingPolicy?.minNumReplicas ?? 0,
+    // A region seen healthy after being unhealthy starts its healthy streak now (the ramp counts from it).
+    lastHealthyTransitionAt: healthy ? (note.unhealthy ? now : note.healthySince) : null,
+    lastScaleOutAt: asNote.lastScaleOutAt,
+    lastScaleInAt: asNote.lastScaleInAt,
+  };
+}
+
+/** The capacity floors in force: georoute scaling schedules (shared/state/schedules.ts). */
+export function floorsOf(region: string, autoscaler: Autoscaler, now: number): CapacityFloor[] {
+  return liveSchedules(autoscaler, now).map(({ schedule, meta }) => ({
+    requestId: meta.requestId,
+    region,
+    replicas: schedule.minRequiredReplicas ?? 0,
+    expiresAt: meta.expiresAt,
+  }));
+}
+
+/**
+ * The plan live state expresses: scalers and floors as read; per location the weights kept beside the
+ * geo record when they agree with what the geo item serves, else equal shares of the item's regions
+ * (someone edited DNS by hand: what DNS serves wins).
+ */
+export function currentPlan(config: GeorouteConfig, snapshot: Snapshot): TrafficPlan | null {
+  const bs = snapshot.backendService;
+  const record = snapshot.dnsRecord;
+  if (!bs || !record) return null;
+  const weights = snapshot.dnsWeightsRecord ? decodeWeights(snapshot.dnsWeightsRecord.rrdatas) : undefined;
+  const regionByIp = new Map(
+    Object.entries(snapshot.regions).flatMap(([r, rs]) => (rs.entryIp ? [[rs.entryIp, r] as const] : [])),
+  );
+  const plan: TrafficPlan = { locations: {}, regions: {} };
+  for (const region of config.regions) {
+    const scaler = backendOf(bs, region.name)?.capacityScaler ?? 1;
+    const min = snapshot.regions[region.name]?.autoscaler?.autoscalingPolicy?.minNumReplicas ?? region.minReplicas;
+    plan.regions[region.name] = {
+      state: scaler <= 0 ? 'drained' : scaler >= 1 ? 'serving' : 'ramping',
+      capacityScaler: scaler,
+      minReplicas: min,
+      targetReplicas: min,
+      reasons: [],
+    };
+  }
+  for (const item of record.routingPolicy?.geo?.items ?? []) {
+    const regions = (item.rrdatas ?? []).map((ip) => regionByIp.get(ip)).filter((r): r is string => !!r);
+    if (regions.length === 0) {
+      plan.locations[item.location] = { weights: {}, fallback: 'anycast' };
+      continue;
+    }
+    const kept = weights?.[item.location];
+    if (kept && servingSet(kept).join() === [...new Set(regions)].sort().join()) {
+      plan.locations[item.location] = { weights: { ...kept } };
+      continue;
+    }
+    const w = 1 / regions.length;
+    plan.locations[item.location] = { weights: Object.fromEntries(regions.map((r) => [r, w])) };
+  }
+  return plan;
+}

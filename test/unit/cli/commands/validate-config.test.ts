@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfigCommand } from '../../../../cli/commands/validate-config';
-import { EXAMPLE_PATH } from '../../shared/plan/fixtures';
+import { EXAMPLE_PATH } from '../../shared/fixtures/planner';
 
 describe('georoute validate-config', () => {
   let out: jest.SpyInstance;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, parseConfig } from '../../../../shared/config';
-import { EXAMPLE_PATH } from '../plan/fixtures';
+import { EXAMPLE_PATH } from '../fixtures/planner';
 
 /** Smallest valid config, as a plain object, so each test can break one thing. */
 function minimal(): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { diffPlans, formatChange, plan } from '../../../../shared/plan';
-import { baseInput, exampleConfig, unhealthy, withObserved } from './fixtures';
+import { baseInput, exampleConfig, unhealthy, withObserved } from '../fixtures/planner';
 
 const config = exampleConfig();
 

@@ -1,6 +1,6 @@
 import type { PlannerInput } from '../../../../shared/plan';
 import { plan } from '../../../../shared/plan';
-import { baseInput, exampleConfig, MIN, NOW, unhealthy, withObserved } from './fixtures';
+import { baseInput, exampleConfig, MIN, NOW, unhealthy, withObserved } from '../fixtures/planner';
 
 const config = exampleConfig();
 /** 1 rps everywhere: every floor is the config min. */

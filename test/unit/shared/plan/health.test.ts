@@ -9,7 +9,7 @@ import {
   unhealthy,
   weightSum,
   withObserved,
-} from './fixtures';
+} from '../fixtures/planner';
 
 const config = exampleConfig();
 const codes = (r: ReturnType<typeof plan>, subject: string) =>

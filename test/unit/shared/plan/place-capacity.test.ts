@@ -1,5 +1,5 @@
 import { placeCapacity } from '../../../../shared/plan';
-import { baseInput, exampleConfig, unhealthy, withObserved } from './fixtures';
+import { baseInput, exampleConfig, unhealthy, withObserved } from '../fixtures/planner';
 
 const config = exampleConfig();
 const light = Object.fromEntries(config.clientLocations.map((l) => [l.location, 1]));

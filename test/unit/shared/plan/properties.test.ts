@@ -11,7 +11,7 @@ import {
   type TrafficPlan,
   WEIGHT_UNITS,
 } from '../../../../shared/plan';
-import { exampleConfig, NOW } from './fixtures';
+import { exampleConfig, NOW } from '../fixtures/planner';
 
 const base = exampleConfig();
 const regionNames = base.regions.map((r) => r.name);

@@ -1,5 +1,5 @@
 import { plan, WEIGHT_UNITS } from '../../../../shared/plan';
-import { baseInput, exampleConfig, healthy, NOW, unhealthy, weightSum, withObserved } from './fixtures';
+import { baseInput, exampleConfig, healthy, NOW, unhealthy, weightSum, withObserved } from '../fixtures/planner';
 
 const config = exampleConfig();
 const codes = (r: ReturnType<typeof plan>, subject: string) =>

@@ -9,7 +9,7 @@ import type { Section } from './report';
 import { msSince, summarize } from './stats';
 import { startBenchWorld } from './world';
 
-/** The deployed entry: package.json `main` (dist/bundle/index.js, made by scripts/bundle-functions.mjs). */
+/** The deployed entry: package.json `main` (dist/bundle/index.js, made by shared/coldstart/bundle-functions.mjs). */
 const ENTRY = path.join(ROOT, (require(path.join(ROOT, 'package.json')) as { main: string }).main);
 const CHILD = path.join(__dirname, 'children', 'first-event.js');
 

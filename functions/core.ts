@@ -1,13 +1,9 @@
 /**
  * Everything a function needs after its first event arrives, behind one module boundary: runtime.ts
  * requires this file lazily, so loading the entry only registers the functions. The deployed bundle
- * (scripts/bundle-functions.mjs) builds this module into its own file for the same reason.
+ * builds this module into its own file for the same reason (shared/coldstart/README.md).
  */
-import { config } from 'zod';
-
-// zod compiles a parser per object schema on its first parse: a function instance parses its config
-// once and each message once, so compiling costs more than it saves (~25 ms of the first event).
-config({ jitless: true });
+import '../shared/coldstart/one-shot-parsing';
 
 export { handleCapacityRequest } from '../shared/handlers/capacity-request';
 export { handleHealthAlert } from '../shared/handlers/health-alert';

@@ -7,11 +7,10 @@
  * One instance per function instance (an explicit field of the runtime, not module state): claims
  * made while a claim patch is in flight are claimed together by the next one (group commit).
  */
-import { GroupCommit } from '../core/coalesce';
-import type { GcpClients } from '../gcp/clients';
-import { type BackendServicePatch, patchBackendService } from '../gcp/conditional-write';
-import { CONTENDED_POLICY, READ_POLICY, withRetry } from '../gcp/retry';
-import { type Ledger, ledgerKey, readLedger, writeLedger } from '../state/ledger';
+import { GroupCommit } from '../core';
+import type { GcpClients } from '../gcp';
+import { type BackendServicePatch, CONTENDED_POLICY, patchBackendService, READ_POLICY, withRetry } from '../gcp';
+import { type Ledger, ledgerKey, readLedger, writeLedger } from '../state';
 
 export class AnswerLedger {
   private readonly claims = new GroupCommit<'claim', { requestId: string; now: number }, boolean>(

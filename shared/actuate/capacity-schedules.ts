@@ -8,15 +8,9 @@
  * https://cloud.google.com/compute/docs/autoscaler/scaling-schedules
  */
 import { createHash } from 'node:crypto';
-import type { Autoscaler } from '../observe/snapshot';
-import { type CapacityWindow, scheduleFor } from '../plan/capacity-window';
-import {
-  decodeScheduleMeta,
-  encodeScheduleMeta,
-  isGeorouteSchedule,
-  scheduleName,
-  schedulesOf,
-} from '../state/schedules';
+import type { Autoscaler } from '../observe';
+import { type CapacityWindow, scheduleFor } from '../plan';
+import { decodeScheduleMeta, encodeScheduleMeta, isGeorouteSchedule, scheduleName, schedulesOf } from '../state';
 import { applyCapacity, type ScheduleSpec } from './capacity';
 import type { ActuatorDeps } from './types';
 

@@ -1,9 +1,7 @@
 import type { protos } from '@google-cloud/compute';
-import { toApiError } from '../core/errors';
-import { requestIdFor } from '../core/idempotency';
-import { waitForOperation } from '../gcp/operations';
-import { plain } from '../gcp/plain';
-import { isGeorouteSchedule, SCHEDULE_PREFIX } from '../state/schedules';
+import { requestIdFor, toApiError } from '../core';
+import { plain, waitForOperation } from '../gcp';
+import { isGeorouteSchedule, SCHEDULE_PREFIX } from '../state';
 import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult } from './types';
 
 type Schedule = protos.google.cloud.compute.v1.IAutoscalingPolicyScalingSchedule;

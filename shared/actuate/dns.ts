@@ -1,8 +1,6 @@
-import { toApiError } from '../core/errors';
-import { conditionalWrite } from '../gcp/conditional-write';
-import { type ChangeJson, dnsRequest, type RrsetJson, readRecord } from '../gcp/dns-rest';
-import { CONFLICT_POLICY } from '../gcp/retry';
-import { decodeWeights, encodeWeights, type Weights, weightsRecordName } from '../state/weights-record';
+import { toApiError } from '../core';
+import { type ChangeJson, CONFLICT_POLICY, conditionalWrite, dnsRequest, type RrsetJson, readRecord } from '../gcp';
+import { decodeWeights, encodeWeights, type Weights, weightsRecordName } from '../state';
 import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult } from './types';
 
 export interface GeoItem {

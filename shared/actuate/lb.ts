@@ -1,9 +1,7 @@
 import type { protos } from '@google-cloud/compute';
-import { ApiCallError, toApiError } from '../core/errors';
-import { type BackendServicePatch, patchBackendService } from '../gcp/conditional-write';
-import { plain } from '../gcp/plain';
-import { CONFLICT_POLICY } from '../gcp/retry';
-import { regionOfGroup } from '../observe/links';
+import { ApiCallError, toApiError } from '../core';
+import { type BackendServicePatch, CONFLICT_POLICY, patchBackendService, plain } from '../gcp';
+import { regionOfGroup } from '../observe';
 import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult } from './types';
 
 type Backend = protos.google.cloud.compute.v1.IBackend;

@@ -1,5 +1,5 @@
-import type { Logger } from '../core/logger';
-import type { GcpClients } from '../gcp/clients';
+import type { Logger } from '../core';
+import type { GcpClients } from '../gcp';
 
 /** What an actuator needs: the clients, a logger, and the id of the event that caused this write. */
 export interface ActuatorDeps {

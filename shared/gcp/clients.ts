@@ -28,7 +28,7 @@ import type { AlertPolicyServiceClient } from '@google-cloud/monitoring/build/sr
 import type { MetricServiceClient } from '@google-cloud/monitoring/build/src/v3/metric_service_client';
 import type { NotificationChannelServiceClient } from '@google-cloud/monitoring/build/src/v3/notification_channel_service_client';
 import type { PubSub } from '@google-cloud/pubsub';
-import { FUNCTION_COMPUTE_METHODS, requireComputeClient } from './compute-protos';
+import { bundleGuard, FUNCTION_COMPUTE_METHODS, FUNCTION_MONITORING_METHODS, requireComputeClient } from '../coldstart';
 
 export interface ComputeClients {
   addresses: AddressesClient;
@@ -59,7 +59,7 @@ type Loaded = Record<string, unknown>;
 
 /**
  * How to load each client class: a literal deep `require` per client (never a computed path), so a
- * bundler (scripts/bundle-functions.mjs) can see and include exactly these modules.
+ * bundler (shared/coldstart/bundle-functions.mjs) can see and include exactly these modules.
  */
 const COMPUTE_MODULES: Record<keyof ComputeClients, [() => Loaded, string]> = {
   addresses: [() => require('@google-cloud/compute/build/src/v1/addresses_client'), 'AddressesClient'],
@@ -119,9 +119,6 @@ const COMPUTE_MODULES: Record<keyof ComputeClients, [() => Loaded, string]> = {
   urlMaps: [() => require('@google-cloud/compute/build/src/v1/url_maps_client'), 'UrlMapsClient'],
 };
 
-/** The Monitoring RPCs the functions (shared/) call: all the functions bundle carries (as FUNCTION_COMPUTE_METHODS). */
-export const FUNCTION_MONITORING_METHODS = { MetricService: ['listTimeSeries'] } as const;
-
 const MONITORING_MODULES: Record<keyof MonitoringClients, [() => Loaded, string]> = {
   alertPolicies: [
     () => require('@google-cloud/monitoring/build/src/v3/alert_policy_service_client'),
@@ -172,7 +169,7 @@ export class GcpClients {
       const entry = COMPUTE_MODULES[prop as keyof ComputeClients];
       if (!entry) return undefined;
       return this.once(`compute.${String(prop)}`, () => {
-        // Deep import of the one client, with the protos trimmed to georoute's services (compute-protos.ts).
+        // Deep import of the one client, with the protos trimmed to georoute's services (shared/coldstart).
         const mod = requireComputeClient(entry[0]);
         const client = new (mod[entry[1]] as new (o: object) => unknown)(this.gaxOptions());
         return bundleGuard(client, entry[1], FUNCTION_COMPUTE_METHODS);
@@ -251,32 +248,6 @@ export class GcpClients {
       authClient: passThroughAuth(),
     };
   }
-}
-
-/**
- * In the functions bundle a client's protos hold only the RPCs of `allowed` (compute-protos.ts): any
- * other method of the client is made to fail with a clear error instead of an obscure one deep in
- * google-gax. Outside the bundle the client is returned as it is.
- */
-function bundleGuard<T>(client: T, className: string, allowed: Readonly<Record<string, readonly string[]>>): T {
-  if (process.env.GEOROUTE_BUNDLE !== '1') return client;
-  const service = className.replace(/Client$/, '');
-  const methods = allowed[service];
-  if (!methods) throw new Error(`${service} is not in the functions bundle (compute-protos.ts, clients.ts)`);
-  const c = client as unknown as { initialize(): unknown; innerApiCalls: Record<string, unknown> };
-  c.initialize(); // creates innerApiCalls: one per RPC of the client
-  const missing = methods.filter((m) => !(m in c.innerApiCalls));
-  // A client library that no longer has them (or no innerApiCalls at all) must not pass unguarded.
-  if (missing.length) throw new Error(`${service} has no RPC ${missing.join(', ')}: update the functions bundle lists`);
-  for (const rpc of Object.keys(c.innerApiCalls)) {
-    if (methods.includes(rpc)) continue;
-    const refused = new Error(
-      `${service}.${rpc} is not in the functions bundle: add it in compute-protos.ts / clients.ts`,
-    );
-    // A failed call, as the RPC would fail: the generated method chains `.then` on what this returns.
-    c.innerApiCalls[rpc] = () => Promise.reject(refused);
-  }
-  return client;
 }
 
 /** An auth client that sends no credentials (the twin needs none) and never probes the metadata server. */

@@ -10,8 +10,7 @@
  *   the current record exactly).
  */
 import type { protos } from '@google-cloud/compute';
-import { GeorouteError } from '../core/errors';
-import { requestIdFor } from '../core/idempotency';
+import { GeorouteError, requestIdFor } from '../core';
 import type { GcpClients } from './clients';
 import { waitForOperation } from './operations';
 import { CONFLICT_POLICY, isConflict, type RetryPolicy, withRetry } from './retry';

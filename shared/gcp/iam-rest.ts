@@ -1,4 +1,4 @@
-import { ApiCallError } from '../core/errors';
+import { ApiCallError } from '../core';
 
 /**
  * IAM service accounts (iam.googleapis.com v1) and the project IAM policy (cloudresourcemanager v1)

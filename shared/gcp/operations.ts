@@ -1,5 +1,5 @@
 import type { protos } from '@google-cloud/compute';
-import { ApiCallError } from '../core/errors';
+import { ApiCallError } from '../core';
 import type { GcpClients } from './clients';
 import { READ_POLICY, withRetry } from './retry';
 

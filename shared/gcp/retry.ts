@@ -11,7 +11,7 @@
  * Backoff is exponential with jitter, capped, and bounded by the attempts and an optional deadline
  * (a Cloud Function must give up in time to answer 500 and let Pub/Sub redeliver).
  */
-import { httpStatusOf, isRetryable } from '../core/errors';
+import { httpStatusOf, isRetryable } from '../core';
 
 export interface RetryPolicy {
   /** Tries in all (the first included). */

@@ -6,17 +6,13 @@
  * raises there too. Written before any answer is claimed, and idempotent (same window → same
  * schedule, same requestId), so a crash or a racing duplicate changes nothing.
  */
-import { type Placed, writeSchedules } from '../actuate/capacity-schedules';
-import type { Settled } from '../core/coalesce';
-import { GeorouteError } from '../core/errors';
-import type { Logger } from '../core/logger';
-import { observe } from '../observe/observe';
-import { capacityWindow } from '../plan/capacity-window';
-import { plannerInput } from '../plan/input';
-import { type PlacementResult, placeCapacity } from '../plan/place-capacity';
-import { plan as computePlan } from '../plan/plan';
-import type { CapacityFloor } from '../plan/types';
-import { floorChange } from '../reconcile/desired';
+import { type Placed, writeSchedules } from '../actuate';
+import type { Logger, Settled } from '../core';
+import { GeorouteError } from '../core';
+import { observe } from '../observe';
+import type { CapacityFloor } from '../plan';
+import { capacityWindow, plan as computePlan, type PlacementResult, placeCapacity, plannerInput } from '../plan';
+import { floorChange } from '../reconcile';
 import type { CapacityRequestMessage } from './messages';
 import type { FunctionRuntime } from './runtime';
 

@@ -10,17 +10,18 @@
  * would write what the next batch's own patch carries anyway. Deferred at most
  * FOLLOW_UP_MAX_DEFER_MS, single-flight, and not owed when every floor was already held.
  */
-import { InvalidInputError } from '../core/errors';
-import type { Logger } from '../core/logger';
-import { type ReconcileResult, reconcile } from '../reconcile/reconcile';
+
+import type { Logger } from '../core';
+import { InvalidInputError } from '../core';
+import { type ReconcileResult, reconcile } from '../reconcile';
 import type { CapacityResult } from './capacity-batch';
 import { type CloudEventLike, type PubsubDelivery, parseJson } from './envelope';
 import { type CapacityRequestMessage, CapacityRequestSchema, parseMessage } from './messages';
 import { type Outcome, runHandler } from './run';
 import type { FunctionRuntime } from './runtime';
 
-export { MAX_SCHEDULES_PER_AUTOSCALER } from '../actuate/capacity-schedules';
-export { scheduleName } from '../state/schedules';
+export { MAX_SCHEDULES_PER_AUTOSCALER } from '../actuate';
+export { scheduleName } from '../state';
 export type { CapacityResult } from './capacity-batch';
 
 export function handleCapacityRequest(rt: FunctionRuntime, event: CloudEventLike): Promise<Outcome> {

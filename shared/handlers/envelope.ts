@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../core/errors';
+import { InvalidInputError } from '../core';
 
 /** A Pub/Sub message as Eventarc delivers it to a Cloud Function (2nd gen). */
 export interface PubsubDelivery {

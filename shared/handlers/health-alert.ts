@@ -1,7 +1,7 @@
 import type { GeorouteConfig } from '../config';
-import { GeorouteError, InvalidInputError } from '../core/errors';
-import type { Logger } from '../core/logger';
-import { reconcile } from '../reconcile/reconcile';
+import type { Logger } from '../core';
+import { GeorouteError, InvalidInputError } from '../core';
+import { reconcile } from '../reconcile';
 import { type CloudEventLike, type PubsubDelivery, parseJson } from './envelope';
 import { type IncidentNotification, IncidentNotificationSchema, parseMessage } from './messages';
 import { type Outcome, runHandler } from './run';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { formatIssues } from '../config/format-issues';
-import { InvalidInputError } from '../core/errors';
+import { formatIssues } from '../config';
+import { InvalidInputError } from '../core';
 
 /**
  * A capacity request (topic `georoute-capacity-requests`). One schema, types inferred from it;

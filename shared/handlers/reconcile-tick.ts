@@ -1,5 +1,5 @@
-import { GeorouteError } from '../core/errors';
-import { reconcile } from '../reconcile/reconcile';
+import { GeorouteError } from '../core';
+import { reconcile } from '../reconcile';
 import type { CloudEventLike } from './envelope';
 import { type Outcome, runHandler } from './run';
 import type { FunctionRuntime } from './runtime';

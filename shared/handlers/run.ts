@@ -1,5 +1,5 @@
-import { InvalidInputError, isRetryable } from '../core/errors';
-import type { Logger } from '../core/logger';
+import type { Logger } from '../core';
+import { InvalidInputError, isRetryable } from '../core';
 import { type CloudEventLike, decodeEnvelope, type PubsubDelivery } from './envelope';
 import type { FunctionRuntime } from './runtime';
 

@@ -1,11 +1,9 @@
-import { AnswerLedger } from '../actuate/answer-ledger';
+import { AnswerLedger } from '../actuate';
 import type { GeorouteConfig } from '../config';
-import { loadConfig } from '../config/load';
-import { FollowUp, GroupCommit } from '../core/coalesce';
-import { GeorouteError } from '../core/errors';
-import { createLogger, type Logger } from '../core/logger';
+import { loadConfig } from '../config';
+import { createLogger, FollowUp, GeorouteError, GroupCommit, type Logger } from '../core';
 import { createDeps, type Deps } from '../deps';
-import type { ReconcileResult } from '../reconcile/reconcile';
+import type { ReconcileResult } from '../reconcile';
 import { type Answer, type Pending, placeBatch } from './capacity-batch';
 
 /** Publishes one JSON message to a topic of the project; resolves to the message id. */

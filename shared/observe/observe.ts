@@ -6,11 +6,10 @@
  * input's job (shared/plan/input.ts), so this file only knows where things are.
  */
 import type { GeorouteConfig, RegionConfig } from '../config';
-import type { Logger } from '../core/logger';
-import type { GcpClients } from '../gcp/clients';
-import { readRecord } from '../gcp/dns-rest';
-import { READ_POLICY, withRetry } from '../gcp/retry';
-import { weightsRecordName } from '../state/weights-record';
+import type { Logger } from '../core';
+import type { GcpClients } from '../gcp';
+import { READ_POLICY, readRecord, withRetry } from '../gcp';
+import { weightsRecordName } from '../state';
 import { migGroupLink, regionOfGroup, resourcePath } from './links';
 import type { BackendHealth, RegionSnapshot, Snapshot } from './snapshot';
 

@@ -1,5 +1,5 @@
 import type { protos } from '@google-cloud/compute';
-import type { RrsetJson } from '../gcp/dns-rest';
+import type { RrsetJson } from '../gcp';
 
 export type BackendService = protos.google.cloud.compute.v1.IBackendService;
 export type Autoscaler = protos.google.cloud.compute.v1.IAutoscaler;

@@ -7,7 +7,7 @@
  * open-ended request is a schedule active every minute for 5 minutes: always on, until withdrawn.
  * https://cloud.google.com/compute/docs/autoscaler/scaling-schedules
  */
-import type { ScheduleSpec } from '../actuate/capacity';
+import type { ScheduleSpec } from '../actuate';
 
 /** Google's minimum scaling-schedule duration. */
 export const MIN_SCHEDULE_MS = 5 * 60_000;

@@ -1,5 +1,7 @@
+export { type CapacityWindow, capacityWindow, MIN_SCHEDULE_MS, scheduleFor } from './capacity-window';
 export { diffPlans, formatChange, type PlanChange } from './diff';
 export { isHealthy } from './health';
+export { backendOf, currentPlan, type DerivedInput, floorsOf, type IncidentUpdate, plannerInput } from './input';
 export { type CapacityRequest, type Placement, type PlacementResult, placeCapacity } from './place-capacity';
 export { plan } from './plan';
 export { WEIGHT_UNITS } from './round';

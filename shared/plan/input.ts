@@ -4,11 +4,18 @@
  * expresses now. Pure: the same snapshot gives the same input.
  */
 import type { GeorouteConfig, RegionConfig } from '../config';
-import { regionOfGroup, zoneOfInstance } from '../observe/links';
-import type { Autoscaler, BackendService, RegionSnapshot, Snapshot } from '../observe/snapshot';
-import { applyIncident, type BackendNote, readAutoscalerNote, readBackendNote } from '../state/notes';
-import { liveSchedules } from '../state/schedules';
-import { decodeMovedAt, decodeWeights, servingSet } from '../state/weights-record';
+import type { Autoscaler, BackendService, RegionSnapshot, Snapshot } from '../observe';
+import { regionOfGroup, zoneOfInstance } from '../observe';
+import {
+  applyIncident,
+  type BackendNote,
+  decodeMovedAt,
+  decodeWeights,
+  liveSchedules,
+  readAutoscalerNote,
+  readBackendNote,
+  servingSet,
+} from '../state';
 import type { CapacityFloor, PlannerInput, RegionObservation, TrafficPlan } from './types';
 
 /** A stockout error older than this no longer blocks growth (GPU capacity comes back). */

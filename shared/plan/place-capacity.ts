@@ -7,7 +7,7 @@
  * a region when the region's floor is at least that; only the increase over the region's current
  * floor costs budget.
  */
-import { effectiveResidency } from '../config/checks';
+import { effectiveResidency } from '../config';
 import { decideRegions } from './health';
 import { topologyOf } from './topology';
 import type { PlannerInput } from './types';

@@ -3,9 +3,9 @@
  * location, its candidate regions sorted nearest-first inside its residency fence. Computed once per
  * config object (memoised by identity) so `plan()` does no sorting in its hot path.
  */
-import { effectiveResidency } from '../config/checks';
-import { buildRttModel, type RttModel } from '../config/rtt';
-import type { ClientLocationConfig, GeorouteConfig, RegionConfig } from '../config/schema';
+
+import type { ClientLocationConfig, GeorouteConfig, RegionConfig } from '../config';
+import { buildRttModel, effectiveResidency, type RttModel } from '../config';
 
 export interface Topology {
   /** Region names, sorted; every per-region array below is aligned with it. */

@@ -1,4 +1,4 @@
-import type { GeorouteConfig } from '../config/schema';
+import type { GeorouteConfig } from '../config';
 
 /** What observe saw of one region. Times are epoch ms; `null` = never / unknown. */
 export interface RegionObservation {

@@ -2,23 +2,20 @@
  * What each actuator should make true, from the plan and what observe read. Pure: no I/O, no clock
  * (time is the snapshot's), unit-tested without the emulator (test/unit/shared/reconcile/desired.test.ts).
  */
-import type { CapacityDesired } from '../actuate/capacity';
-import type { DnsDesired, GeoItem } from '../actuate/dns';
-import type { LbDesired } from '../actuate/lb';
+import type { CapacityDesired, DnsDesired, GeoItem, LbDesired } from '../actuate';
 import type { GeorouteConfig } from '../config';
-import { type Autoscaler, failed, type Snapshot } from '../observe/snapshot';
-import { isHealthy } from '../plan/health';
-import type { DerivedInput, IncidentUpdate } from '../plan/input';
-import type { TrafficPlan } from '../plan/types';
+import { type Autoscaler, failed, type Snapshot } from '../observe';
+import type { DerivedInput, IncidentUpdate, TrafficPlan } from '../plan';
+import { isHealthy } from '../plan';
 import {
   applyIncident,
+  expiredSchedules,
   readAutoscalerNote,
   readBackendNote,
+  servingSet,
   writeAutoscalerNote,
   writeBackendNote,
-} from '../state/notes';
-import { expiredSchedules } from '../state/schedules';
-import { servingSet } from '../state/weights-record';
+} from '../state';
 
 /**
  * The global backend service: each observed region's capacityScaler, and its note (incidents, healthy

@@ -4,20 +4,18 @@
  * independently: a region whose write fails does not block the others, and the next reconcile
  * converges whatever was left.
  */
-import { applyCapacity } from '../actuate/capacity';
-import { applyDns } from '../actuate/dns';
-import { applyLb } from '../actuate/lb';
-import type { ActuationResult } from '../actuate/types';
+
+import type { ActuationResult } from '../actuate';
+import { applyCapacity, applyDns, applyLb } from '../actuate';
 import type { GeorouteConfig } from '../config';
-import { isRetryable } from '../core/errors';
-import { type ObserveDeps, observe } from '../observe/observe';
-import type { Snapshot } from '../observe/snapshot';
-import { type DerivedInput, type IncidentUpdate, plannerInput } from '../plan/input';
-import { plan as computePlan } from '../plan/plan';
-import type { Reason, TrafficPlan } from '../plan/types';
+import { isRetryable } from '../core';
+import type { Snapshot } from '../observe';
+import { type ObserveDeps, observe } from '../observe';
+import type { Reason, TrafficPlan } from '../plan';
+import { plan as computePlan, type DerivedInput, type IncidentUpdate, plannerInput } from '../plan';
 import { desiredCapacity, desiredDns, desiredLb } from './desired';
 
-export type { IncidentUpdate } from '../plan/input';
+export type { IncidentUpdate } from '../plan';
 
 export interface Trigger {
   kind: 'tick' | 'alert' | 'capacity' | 'manual';

@@ -11,8 +11,6 @@
 import { createHash } from 'node:crypto';
 import { decodeState, encodeState, MAX_DESCRIPTION, numberMap } from './codec';
 
-export { MAX_DESCRIPTION } from './codec';
-
 const MAX_ENTRIES = 100;
 
 /** Ledger key → claim token (epoch ms of the claim, made unique per attempt). */

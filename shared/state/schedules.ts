@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { protos } from '@google-cloud/compute';
-import { plain } from '../gcp/plain';
+import { plain } from '../gcp';
 import { decodeState, encodeState } from './codec';
 
 export type Schedule = protos.google.cloud.compute.v1.IAutoscalingPolicyScalingSchedule;

@@ -1,4 +1,4 @@
-import { scheduleName } from '../../../shared/handlers/capacity-request';
+import { scheduleName } from '../../../shared/state';
 import { eventually, type FunctionsHarness, startFunctions } from '../../helpers/functions';
 import { testConfig } from '../../helpers/stack';
 import { startWorld, type World } from '../../helpers/world';

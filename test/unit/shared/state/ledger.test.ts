@@ -1,4 +1,4 @@
-import { ledgerKey, MAX_DESCRIPTION, readLedger, writeLedger } from '../../../../shared/state/ledger';
+import { ledgerKey, MAX_DESCRIPTION, readLedger, writeLedger } from '../../../../shared/state';
 
 test('the ledger keeps the newest entries that fit Compute Engine’s 2048-character description', () => {
   const ledger = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [ledgerKey(`req-${i}`), 1_800_000_000 + i]));

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { FUNCTION_MONITORING_METHODS } from '../../../../shared/gcp/clients';
-import { FUNCTION_COMPUTE_METHODS } from '../../../../shared/gcp/compute-protos';
+import { FUNCTION_COMPUTE_METHODS, FUNCTION_MONITORING_METHODS } from '../../../../shared/coldstart/function-rpcs';
 
 /**
  * The functions bundle carries only the RPCs listed in FUNCTION_COMPUTE_METHODS and

@@ -3,7 +3,7 @@
  * reach. Each generated client builds a protobuf Root of its package's whole protos.json on first
  * construction: for Compute that is 11.7 MB (v1, v1beta and v1small, ~4,500 types; ~2 s of a cold
  * start here), for Monitoring 300 types of which the functions' one service reaches a third. Run by
- * the build (scripts/bundle-functions.mjs), so the result always matches the installed package.
+ * the build (bundle-functions.mjs), so the result always matches the installed package.
  */
 import type { protobuf as Protobuf } from 'google-gax';
 

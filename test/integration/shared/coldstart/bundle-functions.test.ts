@@ -3,17 +3,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { eventually } from '../helpers/functions';
-import { incident } from '../helpers/incidents';
-import { testConfig } from '../helpers/stack';
-import { startWorld, type World } from '../helpers/world';
+import { eventually } from '../../../helpers/functions';
+import { incident } from '../../../helpers/incidents';
+import { testConfig } from '../../../helpers/stack';
+import { startWorld, type World } from '../../../helpers/world';
 
 /**
  * The deployed artifact, not the sources: package.json `main` (the bundle `npm run build` makes) served
  * by functions-framework in its own process, as a Cloud Functions instance runs it, against the twin.
  * It must handle events end to end and load the Google client stack from the bundle, not node_modules.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const MAIN = path.join(
   ROOT,
   (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { main: string }).main,

@@ -1,19 +1,22 @@
-import { GcpClients } from '../../../../shared/gcp/clients';
+import type { GcpClients as Clients } from '../../../../shared/gcp/clients';
 
+let GcpClients: typeof Clients;
 /**
- * The functions bundle's guard (GEOROUTE_BUNDLE=1, set at bundle time): its protos hold only the listed
+ * The functions bundle's guard (in the bundle, IN_BUNDLE is true): its protos hold only the listed
  * RPCs, so any other method fails at once with a message naming the fix, and unlisted clients are refused.
  * Nothing here reaches a server: the refusals happen before any request.
  */
 describe('in the functions bundle', () => {
-  const previous = process.env.GEOROUTE_BUNDLE;
-  let gcp: GcpClients;
+  let gcp: Clients;
   beforeAll(() => {
-    process.env.GEOROUTE_BUNDLE = '1';
+    jest.isolateModules(() => {
+      jest.doMock('../../../../shared/coldstart/bundle-mode', () => ({ IN_BUNDLE: true }));
+      ({ GcpClients } = require('../../../../shared/gcp/clients') as typeof import('../../../../shared/gcp/clients'));
+    });
     gcp = new GcpClients({ projectId: 'p', emulator: 'http://127.0.0.1:9' });
   });
   afterAll(async () => {
-    process.env.GEOROUTE_BUNDLE = previous;
+    jest.dontMock('../../../../shared/coldstart/bundle-mode');
     await gcp.close();
   });
 

@@ -1,10 +1,10 @@
 /**
  * Every Compute v1 client module does `require('../../protos/protos.json')` (11.7 MB: v1, v1beta and
  * v1small) and builds a protobuf Root of all of it on its first construction: ~2 s of a cold start
- * here, for the handful of services georoute calls. The build (scripts/bundle-functions.mjs) writes
+ * here, for the handful of services georoute calls. The build (bundle-functions.mjs) writes
  * the same protos trimmed to the services georoute calls and the messages they reach
  * (trim-protos.ts): the functions bundle carries them in place of the package's file, and
- * `dist/shared/gcp/compute-protos.json` serves the CLI. `requireComputeClient` loads a client module
+ * `dist/shared/coldstart/compute-protos.json` serves the CLI. `requireComputeClient` loads a client module
  * while that require resolves to the trimmed file, then puts the original resolution back, so any
  * other code that requires the package's protos still gets the full file. Without the trimmed file
  * (not built, or made for another package version), or when the module system is not Node's (jest),
@@ -12,57 +12,16 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-
-/** The Compute v1 services GcpClients can build (keep in sync with COMPUTE_MODULES in clients.ts). */
-export const COMPUTE_SERVICES = [
-  'Addresses',
-  'BackendServices',
-  'ForwardingRules',
-  'GlobalAddresses',
-  'GlobalForwardingRules',
-  'GlobalOperations',
-  'HealthChecks',
-  'InstanceTemplates',
-  'RegionAutoscalers',
-  'RegionBackendServices',
-  'RegionHealthChecks',
-  'RegionInstanceGroupManagers',
-  'RegionOperations',
-  'TargetHttpProxies',
-  'TargetHttpsProxies',
-  'UrlMaps',
-] as const;
-
-/**
- * The Compute RPCs the functions (shared/, not infra/) call, by service and client method: the
- * functions bundle carries only these services, with only these methods and the messages they reach
- * (97 types instead of 4,500; the first-event protobuf cost follows the type count). In the bundle any
- * other method of these clients fails with a clear error (clients.ts), and
- * test/unit/shared/gcp/compute-protos.test.ts checks that shared/ calls nothing else.
- */
-export const FUNCTION_COMPUTE_METHODS = {
-  Addresses: ['get'],
-  BackendServices: ['get', 'getHealth', 'patch'],
-  GlobalAddresses: ['get'],
-  GlobalOperations: ['wait'],
-  RegionAutoscalers: ['get', 'patch'],
-  RegionInstanceGroupManagers: ['listErrors', 'listManagedInstances'],
-  RegionOperations: ['wait'],
-} as const satisfies Partial<Record<(typeof COMPUTE_SERVICES)[number], readonly string[]>>;
-
-export const FUNCTION_COMPUTE_SERVICES = Object.keys(FUNCTION_COMPUTE_METHODS) as Array<
-  keyof typeof FUNCTION_COMPUTE_METHODS
->;
+import { IN_BUNDLE } from './bundle-mode';
 
 let trimmed: { exports: unknown; path: string } | null | undefined;
 
 function trimmedProtos(): { exports: unknown; path: string } | null {
   if (trimmed !== undefined) return trimmed;
   trimmed = null;
-  // Replaced by the literal "1" when bundled; the bundle carries the trimmed protos already.
-  if (process.env.GEOROUTE_BUNDLE === '1') return null;
+  if (IN_BUNDLE) return null; // the bundle carries the trimmed protos already
   try {
-    // Written beside this file by the build (dist/shared/gcp/); absent when running from source.
+    // Written beside this file by the build (dist/shared/coldstart/); absent when running from source.
     const file = path.join(__dirname, 'compute-protos.json');
     const full = require.resolve('@google-cloud/compute/build/protos/protos.json');
     if (!existsSync(file) || !require.cache) return null;

@@ -5,30 +5,38 @@
 // ~730 modules from node_modules spends more time in the module loader than in georoute
 // (docs/BENCHMARKS.md). Separate files, so loading the entry reads and compiles none of the megabytes.
 //
-//   node scripts/bundle-functions.mjs          (part of `npm run build`; BUNDLE_DEBUG=1: not minified, to profile)
+//   node shared/coldstart/bundle-functions.mjs   (part of `npm run build`; BUNDLE_DEBUG=1: not minified, to profile)
 //
-// It uses tsc's output (the service lists, the protos trimmer), so it runs after tsc, and also writes
-// dist/shared/gcp/compute-protos.json for the CLI (see shared/gcp/compute-protos.ts).
+// It uses tsc's output (the RPC lists, the protos trimmer), so it runs after tsc, and also writes
+// dist/shared/coldstart/compute-protos.json for the CLI (trimmed-protos.ts). See README.md here.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(path.join(root, 'package.json'));
-const { COMPUTE_SERVICES, FUNCTION_COMPUTE_METHODS } = require('./dist/shared/gcp/compute-protos.js');
-const { FUNCTION_MONITORING_METHODS } = require('./dist/shared/gcp/clients.js');
-const { COMPUTE_PROTOS, MONITORING_PROTOS, installedProtos, trimProtos } = require('./dist/shared/gcp/trim-protos.js');
+const {
+  COMPUTE_SERVICES,
+  FUNCTION_COMPUTE_METHODS,
+  FUNCTION_MONITORING_METHODS,
+} = require('./dist/shared/coldstart/function-rpcs.js');
+const {
+  COMPUTE_PROTOS,
+  MONITORING_PROTOS,
+  installedProtos,
+  trimProtos,
+} = require('./dist/shared/coldstart/trim-protos.js');
 
 /** The protos trimmed to `services` of `target`, as the JSON text. */
 function trimmed(target, services) {
   const { full, version } = installedProtos(target);
   return JSON.stringify(trimProtos(target, full, services, version));
 }
-// Every Compute service GcpClients builds for the CLI (tsc output; shared/gcp/compute-protos.ts swaps it in).
+// Every Compute service GcpClients builds for the CLI (tsc output; trimmed-protos.ts swaps it in).
 writeFileSync(
-  path.join(root, 'dist', 'shared', 'gcp', 'compute-protos.json'),
+  path.join(root, 'dist', 'shared', 'coldstart', 'compute-protos.json'),
   `${trimmed(COMPUTE_PROTOS, COMPUTE_SERVICES)}\n`,
 );
 // Only what the functions call, for the bundle: package directory → its protos.json text.
@@ -61,56 +69,6 @@ const trimmedProtos = {
       return dir ? { path: dir, namespace: 'georoute-trimmed' } : undefined;
     });
     b.onLoad({ filter: /.*/, namespace: 'georoute-trimmed' }, (args) => jsonAsString(forFunctions[args.path]));
-  },
-};
-
-/**
- * google-gax's index (and its REST `fallback`) load gRPC, the proto loader and three generated proto
- * modules at once, though the REST clients (Compute, DNS, Monitoring against the twin) never touch them:
- * ~85 ms of the first event. In gax.js those requires become lazy: a stand-in module that loads the real
- * one on its first property access. Each edit must match exactly as many times as expected, or the build
- * fails (a google-gax upgrade that moves them needs this list checked, not a silently slower bundle).
- */
-const LAZY_HELPER =
-  'function __georouteLazy(load){let m;const get=()=>(m??=load());return new Proxy({},{' +
-  "get:(_,k)=>(k==='__esModule'?true:get()[k]),has:(_,k)=>k in get(),ownKeys:()=>Reflect.ownKeys(get())," +
-  'getOwnPropertyDescriptor:(_,k)=>{const d=Reflect.getOwnPropertyDescriptor(get(),k);return d&&{...d,configurable:true}},' +
-  'set:(_,k,v)=>{get()[k]=v;return true}})}\n';
-const lazyRequire = (spec) => [`require("${spec}")`, `__georouteLazy(() => require("${spec}"))`];
-const GAX_EDITS = {
-  [path.join('google-gax', 'build', 'src', 'index.js')]: [
-    [...lazyRequire('@grpc/grpc-js'), 2],
-    [...lazyRequire('./grpc'), 2],
-    [...lazyRequire('../protos/iam_service'), 1],
-    [...lazyRequire('../protos/locations'), 1],
-    [...lazyRequire('../protos/operations'), 1],
-    [
-      'exports.createByteLengthFunction = grpc_1.GrpcClient?.createByteLengthFunction;',
-      'Object.defineProperty(exports, "createByteLengthFunction", { enumerable: true, get: () => grpc_1.GrpcClient?.createByteLengthFunction });',
-      1,
-    ],
-  ],
-  [path.join('google-gax', 'build', 'src', 'fallback.js')]: [
-    [...lazyRequire('../protos/iam_service'), 1],
-    [...lazyRequire('../protos/locations'), 1],
-    [...lazyRequire('../protos/operations'), 1],
-  ],
-};
-const lazyGrpcInGax = {
-  name: 'lazy-grpc-in-gax',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]google-gax[\\/]build[\\/]src[\\/](index|fallback)\.js$/ }, (args) => {
-      const key = Object.keys(GAX_EDITS).find((k) => args.path.endsWith(`node_modules${path.sep}${k}`));
-      if (!key) return undefined;
-      let text = readFileSync(args.path, 'utf8');
-      for (const [from, to, count] of GAX_EDITS[key]) {
-        const found = text.split(from).length - 1;
-        if (found !== count)
-          throw new Error(`${key}: expected ${count}× ${from}, found ${found} (google-gax changed?)`);
-        text = text.split(from).join(to);
-      }
-      return { contents: LAZY_HELPER + text, loader: 'js' };
-    });
   },
 };
 
@@ -162,7 +120,7 @@ const common = {
   // The framework keeps the registry of functions in module state: the entry must register into the
   // same copy the runtime (`functions-framework --target=…`) loaded from node_modules.
   external: ['@google-cloud/functions-framework'],
-  define: { 'process.env.GEOROUTE_BUNDLE': '"1"' },
+  define: { __GEOROUTE_BUNDLE__: 'true' }, // bundle-mode.ts
   minify: !process.env.BUNDLE_DEBUG,
   keepNames: true, // libraries compare constructor names (google-gax, @google-cloud/common); logs stay readable
   sourcemap: 'linked',
@@ -186,7 +144,7 @@ const builds = await Promise.all([
     ...common,
     stdin: reexport('google-gax'),
     outfile: 'dist/bundle/gax.js',
-    plugins: [lazyGrpcInGax, parsedJson],
+    plugins: [parsedJson],
   }),
   build({
     ...common,

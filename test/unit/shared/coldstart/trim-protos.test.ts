@@ -2,7 +2,7 @@ import {
   COMPUTE_SERVICES,
   FUNCTION_COMPUTE_METHODS,
   FUNCTION_COMPUTE_SERVICES,
-} from '../../../../shared/gcp/compute-protos';
+} from '../../../../shared/coldstart/function-rpcs';
 import {
   COMPUTE_PROTOS,
   installedProtos,
@@ -10,7 +10,7 @@ import {
   MONITORING_PROTOS,
   rpcName,
   trimProtos,
-} from '../../../../shared/gcp/trim-protos';
+} from '../../../../shared/coldstart/trim-protos';
 
 const at = (j: Json, path: string) =>
   path.split('.').reduce<Json | undefined>((n, part) => n?.nested?.[part], j)?.nested ?? {};

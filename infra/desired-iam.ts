@@ -23,10 +23,29 @@ export function functionRoles(): Record<'capacityRequest' | 'healthAlert' | 'rec
   return { capacityRequest: [...roles], healthAlert: [...roles], reconcile: [...roles] };
 }
 
+/**
+ * The GPU VMs' identity: they write their metrics (the autoscaling signal, shared/config/infra-schema.ts
+ * `autoscaling`) and logs, nothing else. Roles: https://cloud.google.com/monitoring/access-control,
+ * https://cloud.google.com/logging/docs/access-control
+ */
+export const VM_ROLES = ['roles/monitoring.metricWriter', 'roles/logging.logWriter'];
+
+export const vmServiceAccountEmail = (config: GeorouteConfig): string =>
+  `${config.serviceAccounts.vm}@${config.project}.iam.gserviceaccount.com`;
+
 export function serviceAccounts(config: GeorouteConfig): Resource[] {
   const out: Resource[] = [];
   const bindings: Array<{ role: string; member: string }> = [];
   const roles = functionRoles();
+  out.push({
+    kind: 'serviceAccount',
+    name: config.serviceAccounts.vm,
+    id: resourceId('serviceAccount', config.serviceAccounts.vm),
+    body: { accountId: config.serviceAccounts.vm, displayName: 'georoute GPU VMs' },
+    owned: {},
+    dependsOn: [],
+  });
+  for (const role of VM_ROLES) bindings.push({ role, member: `serviceAccount:${vmServiceAccountEmail(config)}` });
   for (const fn of ['capacityRequest', 'healthAlert', 'reconcile'] as const) {
     const accountId = config.serviceAccounts[fn];
     out.push({
@@ -43,7 +62,7 @@ export function serviceAccounts(config: GeorouteConfig): Resource[] {
   out.push(
     ...topicPublishers(
       config,
-      out.map((r) => r.id),
+      out.filter((r) => r.name !== config.serviceAccounts.vm).map((r) => r.id),
     ),
   );
   out.push({

@@ -1,5 +1,6 @@
 import type { GeorouteConfig } from '../shared/config';
-import { type Json, type Resource, resourceId } from './types';
+import { regionalLb } from './desired-lb';
+import { type Resource, resourceId } from './types';
 
 /** Placeholder for the notification channel's server-assigned name, resolved by the adapter. */
 export const CHANNEL_REF = (displayName: string): string => `@channel:${displayName}`;
@@ -27,52 +28,69 @@ export function notificationChannel(config: GeorouteConfig): Resource {
   };
 }
 
+/** Labels every georoute alert policy carries: healthAlert acts only on incidents of policies that have them. */
+export const POLICY_LABELS = { region: 'georoute-region', kind: 'georoute-alert', path: 'georoute-path' } as const;
+
+type Condition = Record<string, unknown>;
+
+/** 5xx share of requests over `windowSec`, as a ratio condition (denominatorFilter) aligned per minute. */
+function errorShare(title: string, requests: string, groupBy: string, threshold: number, windowSec: number): Condition {
+  // ALIGN_RATE over 60 s: Google's minimum alignment period for alerting on these 60 s-sampled metrics.
+  const sumRate = [
+    {
+      alignmentPeriod: { seconds: 60 },
+      perSeriesAligner: 'ALIGN_RATE',
+      crossSeriesReducer: 'REDUCE_SUM',
+      groupByFields: [groupBy],
+    },
+  ];
+  return {
+    displayName: title,
+    conditionThreshold: {
+      filter: `${requests} AND metric.label.response_code_class = 500`,
+      aggregations: sumRate,
+      denominatorFilter: requests,
+      denominatorAggregations: sumRate,
+      comparison: 'COMPARISON_GT',
+      thresholdValue: threshold,
+      duration: { seconds: windowSec },
+      trigger: { count: 1 },
+    },
+  };
+}
+
 /**
- * Per region: backend unhealthy (most backend responses are 5xx over one minute), error ratio (5xx share
- * over the window) and latency (p99 backend latency). All on Google's built-in load-balancing metrics of
- * the global backend service, scoped to the region's backends, labelled `georoute-region: <region>` so the
- * healthAlert function knows which region an incident is about.
+ * Per region, on the load balancer its DNS clients use: its regional external Application Load Balancer
+ * (`loadbalancing.googleapis.com/https/external/regional/*` on `http_external_regional_lb_rule`,
+ * https://cloud.google.com/monitoring/api/metrics_gcp): region unhealthy (most responses 5xx over a
+ * minute), error ratio (5xx share over the window) and p99 backend latency. And, for the anycast
+ * fallback, the global load balancer's 5xx share of the region's backend (`https_lb_rule`). Each is
+ * labelled with its region, kind and path, so an incident names its region and healthAlert can tell
+ * georoute's incidents from anyone else's (docs/ARCHITECTURE.md, "Alerts").
  */
 export function alertPolicies(config: GeorouteConfig, channelId: string): Resource[] {
   const a = config.alerts;
   const out: Resource[] = [];
   for (const r of config.regions) {
-    const scope =
+    const n = regionalLb(r);
+    const regional =
+      `resource.type = "http_external_regional_lb_rule" AND resource.label.region = "${r.name}"` +
+      ` AND resource.label.forwarding_rule_name = "${n.forwardingRule}"`;
+    const regionalRequests = `metric.type = "loadbalancing.googleapis.com/https/external/regional/request_count" AND ${regional}`;
+    const global =
       `resource.type = "https_lb_rule" AND resource.label.backend_target_name = "${config.loadBalancer.backendService}"` +
-      ` AND resource.label.backend_scope = "${r.name}"`;
-    const requests = `metric.type = "loadbalancing.googleapis.com/https/backend_request_count" AND ${scope}`;
-    const errors = `${requests} AND metric.label.response_code_class = 500`;
-    const sumRate = (periodSec: number) => [
-      {
-        alignmentPeriod: { seconds: periodSec },
-        perSeriesAligner: 'ALIGN_RATE',
-        crossSeriesReducer: 'REDUCE_SUM',
-        groupByFields: ['resource.label.backend_scope'],
-      },
-    ];
-    const ratio = (title: string, threshold: number, windowSec: number) => ({
-      displayName: title,
-      conditionThreshold: {
-        filter: errors,
-        aggregations: sumRate(60),
-        denominatorFilter: requests,
-        denominatorAggregations: sumRate(60),
-        comparison: 'COMPARISON_GT',
-        thresholdValue: threshold,
-        duration: { seconds: windowSec },
-        trigger: { count: 1 },
-      },
-    });
-    const latency = {
+      ` AND resource.label.backend_name = "${r.mig}"`;
+    const globalRequests = `metric.type = "loadbalancing.googleapis.com/https/backend_request_count" AND ${global}`;
+    const latency: Condition = {
       displayName: `p99 backend latency above ${a.latencyP99Ms} ms`,
       conditionThreshold: {
-        filter: `metric.type = "loadbalancing.googleapis.com/https/backend_latencies" AND ${scope}`,
+        filter: `metric.type = "loadbalancing.googleapis.com/https/external/regional/backend_latencies" AND ${regional}`,
         aggregations: [
           {
             alignmentPeriod: { seconds: 60 },
             perSeriesAligner: 'ALIGN_PERCENTILE_99',
             crossSeriesReducer: 'REDUCE_MAX',
-            groupByFields: ['resource.label.backend_scope'],
+            groupByFields: ['resource.label.region'],
           },
         ],
         comparison: 'COMPARISON_GT',
@@ -81,19 +99,45 @@ export function alertPolicies(config: GeorouteConfig, channelId: string): Resour
         trigger: { count: 1 },
       },
     };
-    const policies: Array<[string, Json]> = [
-      ['backend-unhealthy', ratio(`5xx share above ${a.unhealthyErrorRatio} for 1 min`, a.unhealthyErrorRatio, 60)],
-      ['error-ratio', ratio(`5xx share above ${a.errorRatio}`, a.errorRatio, a.windowSec)],
-      ['latency', latency],
+    const byRegion = 'resource.label.region';
+    const policies: Array<[string, 'regional' | 'global', Condition]> = [
+      [
+        'backend-unhealthy',
+        'regional',
+        errorShare(
+          `5xx share above ${a.unhealthyErrorRatio} for 1 min`,
+          regionalRequests,
+          byRegion,
+          a.unhealthyErrorRatio,
+          60,
+        ),
+      ],
+      [
+        'error-ratio',
+        'regional',
+        errorShare(`5xx share above ${a.errorRatio}`, regionalRequests, byRegion, a.errorRatio, a.windowSec),
+      ],
+      ['latency', 'regional', latency],
+      [
+        'global-error-ratio',
+        'global',
+        errorShare(
+          `global LB: 5xx share above ${a.errorRatio}`,
+          globalRequests,
+          'resource.label.backend_name',
+          a.errorRatio,
+          a.windowSec,
+        ),
+      ],
     ];
-    for (const [what, condition] of policies) {
-      const name = `georoute ${r.name} ${what}`;
+    for (const [kind, path, condition] of policies) {
+      const name = `georoute ${r.name} ${kind}`;
       const owned = {
         displayName: name,
         combiner: 'OR',
         conditions: [condition],
         notificationChannels: [CHANNEL_REF(a.channelName)],
-        userLabels: { 'georoute-region': r.name, 'georoute-alert': what },
+        userLabels: { [POLICY_LABELS.region]: r.name, [POLICY_LABELS.kind]: kind, [POLICY_LABELS.path]: path },
         enabled: { value: true },
       };
       out.push({

@@ -1,35 +1,14 @@
 import type { GeorouteConfig } from '../shared/config';
-import { serviceAccounts } from './desired-iam';
+import { bundledAccelerators } from '../shared/config/gpu-catalog';
+import { serviceAccounts, vmServiceAccountEmail } from './desired-iam';
+import { globalLbResources, NAMED_PORT, regionalLbResources } from './desired-lb';
 import { alertPolicies, notificationChannel } from './desired-monitoring';
-import { type Json, type Kind, type Resource, resourceId } from './types';
+import { networkLink, networkResources, SERVING_TAG, subnetLink } from './desired-network';
+import { computeLink, res } from './resource';
+import type { Resource } from './types';
 
-const COMPUTE = 'https://www.googleapis.com/compute/v1';
-
-export const computeLink = (project: string, path: string): string => `${COMPUTE}/projects/${project}/${path}`;
-
-/** The named port of the model server on every MIG, used by the global backend service. */
-export const NAMED_PORT = 'http';
-
-function res(
-  kind: Kind,
-  name: string,
-  body: Json,
-  owned: Json,
-  deps: string[],
-  region?: string,
-  immutable?: string[],
-): Resource {
-  return {
-    kind,
-    name,
-    region,
-    id: resourceId(kind, name, region),
-    body: { name, ...body },
-    owned,
-    dependsOn: deps,
-    immutable,
-  };
-}
+export { NAMED_PORT } from './desired-lb';
+export { computeLink } from './resource';
 
 /** The managed zone's DNS name: configured, else the parent domain of the record. */
 export function zoneDnsName(config: GeorouteConfig): string {
@@ -37,262 +16,182 @@ export function zoneDnsName(config: GeorouteConfig): string {
 }
 
 /**
- * Every resource of the base stack, in dependency order, computed from the config only (pure).
- * Global LB tier: health check → templates → MIGs → autoscalers → backend service → URL map → proxy →
- * address → forwarding rule. DNS tier: per region address → regional health check → regional backend
- * service → regional forwarding rule; managed zone → geo record. Then Pub/Sub, Monitoring, IAM.
+ * Every resource of the base stack, computed from the config only (pure); the engine orders them by
+ * their dependencies. VPC (subnets, proxy-only subnets, NAT, firewall) → health check → per region a GPU
+ * template, MIG and autoscaler → the global Application Load Balancer and, per region, the regional
+ * one DNS answers → Cloud DNS zone and geo record → Pub/Sub topics → Monitoring channel and alert
+ * policies → service accounts and their roles.
  */
 export function desiredResources(config: GeorouteConfig): Resource[] {
-  const p = config.project;
+  const out: Resource[] = [];
+  const iam = serviceAccounts(config);
+  const vmAccount = iam.find((r) => r.kind === 'serviceAccount' && r.name === config.serviceAccounts.vm) as Resource;
+  const net = networkResources(config);
+  out.push(...net.resources);
+
   const lb = config.loadBalancer;
   const inst = config.instance;
-  const link = (path: string) => computeLink(p, path);
-  const out: Resource[] = [];
-
-  const httpCheck = { port: inst.port, requestPath: inst.healthCheckPath };
-  const hcOwned = { type: 'HTTP', httpHealthCheck: httpCheck, checkIntervalSec: 10, timeoutSec: 5 };
-  const hc = res('healthCheck', lb.healthCheck, hcOwned, hcOwned, []);
+  const hcOwned = {
+    type: 'HTTP',
+    httpHealthCheck: { port: inst.port, requestPath: inst.healthCheckPath },
+    checkIntervalSec: 10,
+    timeoutSec: 5,
+  };
+  const hc = res('healthCheck', lb.healthCheck, { body: hcOwned, owned: hcOwned });
   out.push(hc);
   if (config.dnsHealthCheck.enabled) {
     const d = config.dnsHealthCheck;
-    const owned = {
-      type: 'HTTP',
-      httpHealthCheck: httpCheck,
-      checkIntervalSec: d.checkIntervalSec,
-      timeoutSec: 5,
-      sourceRegions: d.sourceRegions,
-    };
-    out.push(res('healthCheck', d.name, owned, owned, []));
+    // Cloud DNS health checks of external endpoints: a global health check with exactly 3 source
+    // regions and an interval ≥ 30 s (https://cloud.google.com/compute/docs/reference/rest/v1/healthChecks).
+    const owned = { ...hcOwned, checkIntervalSec: d.checkIntervalSec, sourceRegions: d.sourceRegions };
+    out.push(res('healthCheck', d.name, { body: owned, owned }));
   }
 
   const migIds: string[] = [];
   for (const r of config.regions) {
-    const tplProps = {
-      machineType: r.machineType,
-      guestAccelerators: [{ acceleratorType: r.accelerator.type, acceleratorCount: r.accelerator.count }],
-      scheduling: { onHostMaintenance: 'TERMINATE', automaticRestart: true },
-      disks: [
-        {
-          boot: true,
-          autoDelete: true,
-          initializeParams: { sourceImage: inst.bootImage, diskSizeGb: String(inst.bootDiskSizeGb) },
-        },
-      ],
-      networkInterfaces: [
-        {
-          network: inst.network.startsWith('global/') ? `projects/${p}/${inst.network}` : inst.network,
-          accessConfigs: [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }],
-        },
-      ],
-      ...(inst.startupScript ? { metadata: { items: [{ key: 'startup-script', value: inst.startupScript }] } } : {}),
-      labels: { 'georoute-region': r.name },
-    };
-    const tpl = res(
-      'instanceTemplate',
-      r.instanceTemplate,
-      { properties: tplProps },
-      { properties: tplProps },
-      [],
-      undefined,
-      ['properties'],
-    );
+    const tpl = template(config, r, net.ids.subnets[r.name] as string, vmAccount.id);
     out.push(tpl);
-
-    const migOwned = {
-      instanceTemplate: link(`global/instanceTemplates/${r.instanceTemplate}`),
-      namedPorts: [{ name: NAMED_PORT, port: inst.port }],
-      autoHealingPolicies: [
-        {
-          healthCheck: link(`global/healthChecks/${lb.healthCheck}`),
-          initialDelaySec: inst.autohealingInitialDelaySec,
-        },
-      ],
-      distributionPolicy: {
-        zones: r.zones.map((z) => ({ zone: link(`zones/${z}`) })),
-        targetShape: inst.targetShape,
-      },
-    };
-    const mig = res(
-      'regionInstanceGroupManager',
-      r.mig,
-      { baseInstanceName: r.mig, targetSize: r.minReplicas, ...migOwned },
-      migOwned,
-      [tpl.id, hc.id],
-      r.name,
-    );
+    const mig = managedInstanceGroup(config, r, tpl.id, hc.id);
     out.push(mig);
     migIds.push(mig.id);
-
-    // minNumReplicas and scalingSchedules belong to the runtime (capacity floors): set at creation only.
-    const policyOwned = {
-      maxNumReplicas: r.maxReplicas,
-      mode: 'ON',
-      coolDownPeriodSec: inst.coolDownPeriodSec,
-      loadBalancingUtilization: { utilizationTarget: config.guardrails.targetUtilization },
-    };
-    out.push(
-      res(
-        'regionAutoscaler',
-        r.autoscaler,
-        {
-          target: link(`regions/${r.name}/instanceGroupManagers/${r.mig}`),
-          autoscalingPolicy: { minNumReplicas: r.minReplicas, ...policyOwned },
-        },
-        { target: link(`regions/${r.name}/instanceGroupManagers/${r.mig}`), autoscalingPolicy: policyOwned },
-        [mig.id],
-        r.name,
-        ['target'],
-      ),
-    );
+    out.push(autoscaler(config, r, mig.id));
   }
+  out.push(...globalLbResources(config, hc.id, migIds));
+  const regional = regionalLbResources(config, net.ids, migIds);
+  out.push(...regional.resources);
 
-  // Global tier. capacityScaler is the runtime's (drains): set to 1 at creation, never compared.
-  const rate = config.serving.balancingMode === 'RATE';
-  const backends = config.regions.map((r) => ({
-    group: link(`regions/${r.name}/instanceGroups/${r.mig}`),
-    balancingMode: config.serving.balancingMode,
-    ...(rate
-      ? { maxRatePerInstance: r.replicaThroughputRps }
-      : { maxUtilization: config.guardrails.targetUtilization }),
-  }));
-  const bsOwned = {
-    loadBalancingScheme: 'EXTERNAL_MANAGED',
-    protocol: 'HTTP',
-    portName: NAMED_PORT,
-    timeoutSec: config.serving.timeoutSec,
-    connectionDraining: { drainingTimeoutSec: config.serving.drainingTimeoutSec },
-    healthChecks: [link(`global/healthChecks/${lb.healthCheck}`)],
-    backends,
-  };
-  const bs = res(
-    'backendService',
-    lb.backendService,
-    { ...bsOwned, backends: backends.map((b) => ({ ...b, capacityScaler: 1 })) },
-    bsOwned,
-    [hc.id, ...migIds],
-    undefined,
-    ['loadBalancingScheme'],
-  );
-  out.push(bs);
-  const um = res(
-    'urlMap',
-    lb.urlMap,
-    { defaultService: link(`global/backendServices/${lb.backendService}`) },
-    { defaultService: link(`global/backendServices/${lb.backendService}`) },
-    [bs.id],
-  );
-  out.push(um);
-  const https = config.serving.sslCertificates.length > 0;
-  const certs = config.serving.sslCertificates.map((c) => (c.includes('/') ? c : link(`global/sslCertificates/${c}`)));
-  const proxyOwned: Json = {
-    urlMap: link(`global/urlMaps/${lb.urlMap}`),
-    ...(https ? { sslCertificates: certs } : {}),
-  };
-  const proxy = res(https ? 'targetHttpsProxy' : 'targetHttpProxy', lb.targetProxy, proxyOwned, proxyOwned, [um.id]);
-  out.push(proxy);
-  const ga = res('globalAddress', lb.globalAddress, { ipVersion: 'IPV4' }, {}, []);
-  out.push(ga);
-  const port = https ? '443-443' : '80-80';
-  out.push(
-    res(
-      'globalForwardingRule',
-      lb.forwardingRule,
-      {
-        target: link(`global/${https ? 'targetHttpsProxies' : 'targetHttpProxies'}/${lb.targetProxy}`),
-        IPAddress: link(`global/addresses/${lb.globalAddress}`),
-        IPProtocol: 'TCP',
-        portRange: port,
-        loadBalancingScheme: 'EXTERNAL_MANAGED',
-      },
-      {
-        target: link(`global/${https ? 'targetHttpsProxies' : 'targetHttpProxies'}/${lb.targetProxy}`),
-        portRange: port,
-      },
-      [proxy.id, ga.id],
-      undefined,
-      ['portRange'],
-    ),
-  );
-
-  // DNS tier: a regional external passthrough NLB per region, in front of the same MIG.
-  const entryRuleIds: string[] = [];
-  for (const r of config.regions) {
-    const deps: string[] = [];
-    if (!r.entry.ip) {
-      const addr = res('address', r.entry.addressName, { addressType: 'EXTERNAL' }, {}, [], r.name);
-      out.push(addr);
-      deps.push(addr.id);
-    }
-    const rhcName = `${r.backend}-hc`;
-    const rhcOwned = { type: 'HTTP', httpHealthCheck: httpCheck, checkIntervalSec: 10, timeoutSec: 5 };
-    const rhc = res('regionHealthCheck', rhcName, rhcOwned, rhcOwned, [], r.name);
-    out.push(rhc);
-    const rbsOwned = {
-      loadBalancingScheme: 'EXTERNAL',
-      protocol: 'TCP',
-      connectionDraining: { drainingTimeoutSec: config.serving.drainingTimeoutSec },
-      healthChecks: [link(`regions/${r.name}/healthChecks/${rhcName}`)],
-      backends: [{ group: link(`regions/${r.name}/instanceGroups/${r.mig}`), balancingMode: 'CONNECTION' }],
-    };
-    const rbs = res('regionBackendService', r.backend, rbsOwned, rbsOwned, [rhc.id, ...migIds], r.name, [
-      'loadBalancingScheme',
-    ]);
-    out.push(rbs);
-    const ruleName = `${r.backend}-fr`;
-    const ruleBody = {
-      backendService: link(`regions/${r.name}/backendServices/${r.backend}`),
-      IPAddress: r.entry.ip ?? link(`regions/${r.name}/addresses/${r.entry.addressName}`),
-      IPProtocol: 'TCP',
-      portRange: `${inst.port}-${inst.port}`,
-      loadBalancingScheme: 'EXTERNAL',
-    };
-    const rule = res(
-      'forwardingRule',
-      ruleName,
-      ruleBody,
-      { backendService: ruleBody.backendService, portRange: ruleBody.portRange },
-      [rbs.id, ...deps],
-      r.name,
-      ['backendService', 'portRange'],
-    );
-    out.push(rule);
-    entryRuleIds.push(rule.id);
-  }
-
-  const zone = res(
-    'dnsManagedZone',
-    config.dns.managedZone,
-    { dnsName: zoneDnsName(config), description: 'georoute: geo-routed entry points' },
-    { dnsName: zoneDnsName(config) },
-    [],
-    undefined,
-    ['dnsName'],
-  );
+  const zone = res('dnsManagedZone', config.dns.managedZone, {
+    body: { dnsName: zoneDnsName(config), description: 'georoute: geo-routed entry points' },
+    owned: { dnsName: zoneDnsName(config) },
+    immutable: ['dnsName'],
+  });
   out.push(zone);
   // The geo items belong to the runtime (DNS actuator): created once, never compared. TTL is ours.
   out.push(
-    res('dnsRecordSet', config.dns.recordName, { type: 'A', ttl: config.dns.ttlSec }, { ttl: config.dns.ttlSec }, [
-      zone.id,
-      ga.id,
-      ...entryRuleIds,
-    ]),
+    res('dnsRecordSet', config.dns.recordName, {
+      body: { type: 'A', ttl: config.dns.ttlSec },
+      owned: { ttl: config.dns.ttlSec },
+      dependsOn: [
+        zone.id,
+        ...regional.ruleIds,
+        ...out.filter((x) => x.kind === 'globalForwardingRule').map((x) => x.id),
+      ],
+    }),
   );
 
   const t = config.pubsub;
-  const topicIds: string[] = [];
-  for (const topic of [
-    ...new Set([t.capacityRequests, t.capacityResults, t.healthAlerts, t.reconcile, t.deadLetter]),
-  ]) {
-    const r = res('pubsubTopic', topic, {}, {}, []);
-    out.push(r);
-    topicIds.push(r.id);
-  }
-
+  for (const topic of [...new Set([t.capacityRequests, t.capacityResults, t.healthAlerts, t.reconcile, t.deadLetter])])
+    out.push(res('pubsubTopic', topic, { body: {} }));
   if (config.alerts.enabled) {
     const channel = notificationChannel(config);
-    out.push(channel);
-    out.push(...alertPolicies(config, channel.id));
+    out.push(channel, ...alertPolicies(config, channel.id));
   }
-  out.push(...serviceAccounts(config));
+  out.push(...iam);
   return out;
+}
+
+/**
+ * A GPU VM Compute Engine boots: a disk type the machine series takes (an unset one means pd-standard,
+ * which G2 refuses), no live migration (https://cloud.google.com/compute/docs/gpus/create-gpu-vm-accelerator-optimized),
+ * no external IP (NAT for egress), the serving tag the firewall opens, and its own service account.
+ */
+function template(
+  config: GeorouteConfig,
+  r: GeorouteConfig['regions'][number],
+  subnetId: string,
+  vmAccountId: string,
+): Resource {
+  const inst = config.instance;
+  const bundled = bundledAccelerators(r.machineType);
+  const props = {
+    machineType: r.machineType,
+    // Accelerator-optimized machine types come with their GPUs; others name them.
+    ...(bundled
+      ? {}
+      : { guestAccelerators: [{ acceleratorType: r.accelerator.type, acceleratorCount: r.accelerator.count }] }),
+    scheduling: { onHostMaintenance: 'TERMINATE', automaticRestart: true },
+    disks: [
+      {
+        boot: true,
+        autoDelete: true,
+        type: 'PERSISTENT',
+        initializeParams: {
+          sourceImage: inst.bootImage,
+          diskSizeGb: String(inst.bootDiskSizeGb),
+          diskType: inst.bootDiskType,
+        },
+      },
+    ],
+    networkInterfaces: [{ network: networkLink(config), subnetwork: subnetLink(config, r.name) }],
+    serviceAccounts: [
+      { email: vmServiceAccountEmail(config), scopes: ['https://www.googleapis.com/auth/cloud-platform'] },
+    ],
+    tags: { items: [SERVING_TAG] },
+    ...(inst.startupScript ? { metadata: { items: [{ key: 'startup-script', value: inst.startupScript }] } } : {}),
+    labels: { 'georoute-region': r.name },
+  };
+  return res('instanceTemplate', r.instanceTemplate, {
+    body: { properties: props },
+    owned: { properties: props },
+    dependsOn: [subnetId, vmAccountId],
+    immutable: ['properties'],
+  });
+}
+
+function managedInstanceGroup(
+  config: GeorouteConfig,
+  r: GeorouteConfig['regions'][number],
+  tplId: string,
+  hcId: string,
+): Resource {
+  const inst = config.instance;
+  const link = (path: string) => computeLink(config.project, path);
+  const owned = {
+    instanceTemplate: link(`global/instanceTemplates/${r.instanceTemplate}`),
+    namedPorts: [{ name: NAMED_PORT, port: inst.port }],
+    autoHealingPolicies: [
+      {
+        healthCheck: link(`global/healthChecks/${config.loadBalancer.healthCheck}`),
+        initialDelaySec: inst.autohealingInitialDelaySec,
+      },
+    ],
+    distributionPolicy: { zones: r.zones.map((z) => ({ zone: link(`zones/${z}`) })), targetShape: inst.targetShape },
+    // BALANCED / ANY_SINGLE_ZONE require proactive redistribution off; georoute turns it off for every
+    // shape but EVEN: https://cloud.google.com/compute/docs/instance-groups/distributing-instances-with-regional-instance-groups
+    updatePolicy: {
+      type: 'OPPORTUNISTIC',
+      instanceRedistributionType: inst.targetShape === 'EVEN' ? 'PROACTIVE' : 'NONE',
+    },
+  };
+  return res('regionInstanceGroupManager', r.mig, {
+    body: { baseInstanceName: r.mig, targetSize: r.minReplicas, ...owned },
+    owned,
+    dependsOn: [tplId, hcId],
+    region: r.name,
+  });
+}
+
+/**
+ * minNumReplicas and scalingSchedules belong to the runtime (capacity floors): set at creation only.
+ * Scaling signal: a per-VM Monitoring metric (config `autoscaling`, shared/config/infra-schema.ts), not
+ * load-balancing utilization, because the MIG backs two load balancers.
+ */
+function autoscaler(config: GeorouteConfig, r: GeorouteConfig['regions'][number], migId: string): Resource {
+  const target = computeLink(config.project, `regions/${r.name}/instanceGroupManagers/${r.mig}`);
+  const a = config.autoscaling;
+  const policyOwned = {
+    maxNumReplicas: r.maxReplicas,
+    mode: 'ON',
+    coolDownPeriodSec: config.instance.coolDownPeriodSec,
+    customMetricUtilizations: [
+      { metric: a.metric, utilizationTarget: a.targetPerReplica, utilizationTargetType: a.utilizationTargetType },
+    ],
+  };
+  return res('regionAutoscaler', r.autoscaler, {
+    body: { target, autoscalingPolicy: { minNumReplicas: r.minReplicas, ...policyOwned } },
+    owned: { target, autoscalingPolicy: policyOwned },
+    dependsOn: [migId],
+    region: r.name,
+    immutable: ['target'],
+  });
 }

@@ -70,6 +70,14 @@ export async function runEngine(
     const adapter = adapterFor(r.kind);
     try {
       const live = await adapter.read(ctx, r);
+      if (r.external) {
+        // Someone else's resource (e.g. an existing VPC): it must exist; georoute never changes it.
+        if (!live && mode !== 'destroy')
+          throw new Error(`${r.id} must exist (the config names it as an existing resource)`);
+        out(`= external ${r.id}${live ? '' : ' (absent)'}`);
+        outcomes.push({ id: r.id, action: 'unchanged', changes: [], immutableDrift: [] });
+        continue;
+      }
       if (mode === 'destroy') {
         if (!live) {
           out(`  ${r.id}: already absent`);

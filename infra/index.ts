@@ -1,4 +1,4 @@
-import type { GeorouteConfig } from '../shared/config';
+import { deployabilityIssues, type GeorouteConfig } from '../shared/config';
 import type { GcpClients } from '../shared/gcp/clients';
 import { IamClient } from '../shared/gcp/iam-rest';
 import { desiredResources } from './desired';
@@ -25,6 +25,14 @@ export async function bootstrap(
   const out = options.out ?? ((line: string) => console.log(line));
   const iam = options.iam ?? new IamClient({ projectId: config.project, emulator: gcp.endpoints.emulator });
   const mode = options.mode ?? 'apply';
+  // What Compute Engine would refuse for the GPU stack, refused before any API call (not for --destroy:
+  // a stack built from an older config must still be removable).
+  const issues = mode === 'destroy' ? [] : deployabilityIssues(config);
+  if (issues.length > 0) {
+    for (const line of issues) out(`✗ ${line}`);
+    const message = `${issues.length} config issue(s) Compute Engine would refuse: ${issues[0]}`;
+    return { mode, outcomes: [], failure: { id: 'config', message }, summary: 'failed', exitCode: 1 };
+  }
   const resources = desiredResources(config);
   out(`georoute bootstrap (${mode}): project ${config.project}, ${resources.length} resources`);
   return runEngine({ gcp, iam, config, project: config.project, progress: out }, resources, mode, out);

@@ -3,6 +3,10 @@ import type { GcpClients } from '../shared/gcp/clients';
 import type { IamClient } from '../shared/gcp/iam-rest';
 
 export type Kind =
+  | 'network'
+  | 'subnetwork'
+  | 'firewall'
+  | 'router'
   | 'healthCheck'
   | 'regionHealthCheck'
   | 'instanceTemplate'
@@ -11,8 +15,11 @@ export type Kind =
   | 'backendService'
   | 'regionBackendService'
   | 'urlMap'
+  | 'regionUrlMap'
   | 'targetHttpProxy'
   | 'targetHttpsProxy'
+  | 'regionTargetHttpProxy'
+  | 'regionTargetHttpsProxy'
   | 'globalAddress'
   | 'address'
   | 'globalForwardingRule'
@@ -47,6 +54,8 @@ export interface Resource {
   /** Owned fields the API cannot change in place: drift is reported, not applied. */
   immutable?: string[];
   dependsOn: string[];
+  /** Someone else's resource georoute uses (e.g. an existing VPC): read, never created, changed or deleted. */
+  external?: boolean;
 }
 
 /** A difference in one owned field. */

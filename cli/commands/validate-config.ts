@@ -21,6 +21,15 @@ export const validateConfigCommand: Command = {
       return 1;
     }
     const c = result.config;
+    // What Compute Engine would refuse when bootstrap builds the GPU stack (machine ↔ GPU ↔ zone ↔ disk).
+    const { deployabilityIssues } =
+      require('../../shared/config/infra-checks') as typeof import('../../shared/config/infra-checks');
+    const issues = deployabilityIssues(c);
+    if (issues.length > 0) {
+      for (const line of issues) console.error(`${file}: ${line}`);
+      console.error(`${issues.length} error${issues.length === 1 ? '' : 's'}`);
+      return 1;
+    }
     const replicas = c.regions.reduce((s, r) => s + r.minReplicas, 0);
     console.log(
       `${file}: ok — project ${c.project}, ${c.regions.length} regions, ${c.clientLocations.length} client locations, ` +

@@ -32,6 +32,60 @@ const c = (ctx: AdapterContext) =>
   ctx.gcp.compute as unknown as Record<string, Record<string, (req: Json) => Promise<unknown>>>;
 
 const SPECS: Record<ComputeKind, Spec> = {
+  network: { client: 'networks', key: 'network', resourceKey: 'networkResource', regional: false, patch: 'plain' },
+  subnetwork: {
+    client: 'subnetworks',
+    key: 'subnetwork',
+    resourceKey: 'subnetworkResource',
+    regional: true,
+    patch: 'fingerprint',
+  },
+  firewall: { client: 'firewalls', key: 'firewall', resourceKey: 'firewallResource', regional: false, patch: 'plain' },
+  router: { client: 'routers', key: 'router', resourceKey: 'routerResource', regional: true, patch: 'plain' },
+  regionUrlMap: {
+    client: 'regionUrlMaps',
+    key: 'urlMap',
+    resourceKey: 'urlMapResource',
+    regional: true,
+    patch: 'fingerprint',
+  },
+  regionTargetHttpProxy: {
+    client: 'regionTargetHttpProxies',
+    key: 'targetHttpProxy',
+    resourceKey: 'targetHttpProxyResource',
+    regional: true,
+    setters: {
+      urlMap: (ctx, r, urlMap) =>
+        c(ctx).regionTargetHttpProxies!.setUrlMap!({
+          project: ctx.project,
+          region: r.region,
+          targetHttpProxy: r.name,
+          urlMapReferenceResource: { urlMap },
+        }) as Promise<MutationResult>,
+    },
+  },
+  regionTargetHttpsProxy: {
+    client: 'regionTargetHttpsProxies',
+    key: 'targetHttpsProxy',
+    resourceKey: 'targetHttpsProxyResource',
+    regional: true,
+    setters: {
+      urlMap: (ctx, r, urlMap) =>
+        c(ctx).regionTargetHttpsProxies!.setUrlMap!({
+          project: ctx.project,
+          region: r.region,
+          targetHttpsProxy: r.name,
+          urlMapReferenceResource: { urlMap },
+        }) as Promise<MutationResult>,
+      sslCertificates: (ctx, r, sslCertificates) =>
+        c(ctx).regionTargetHttpsProxies!.setSslCertificates!({
+          project: ctx.project,
+          region: r.region,
+          targetHttpsProxy: r.name,
+          regionTargetHttpsProxiesSetSslCertificatesRequestResource: { sslCertificates },
+        }) as Promise<MutationResult>,
+    },
+  },
   healthCheck: {
     client: 'healthChecks',
     key: 'healthCheck',

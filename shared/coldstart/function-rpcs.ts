@@ -9,6 +9,13 @@
 /** Every Compute v1 service GcpClients can build (the CLI's trimmed protos keep all of them). */
 export const COMPUTE_SERVICES = [
   'Addresses',
+  'Firewalls',
+  'Networks',
+  'RegionTargetHttpProxies',
+  'RegionTargetHttpsProxies',
+  'RegionUrlMaps',
+  'Routers',
+  'Subnetworks',
   'BackendServices',
   'ForwardingRules',
   'GlobalAddresses',

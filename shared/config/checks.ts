@@ -4,6 +4,7 @@
  * skipped — its own type error is already reported.
  */
 import type { z } from 'zod';
+import { infraCheck } from './infra-checks';
 import { regionInfo, zonesOf } from './regions';
 
 type Ctx = z.core.$RefinementCtx<unknown>;
@@ -31,6 +32,7 @@ export function crossCheck(value: unknown, ctx: Ctx): void {
   checkLocations(arr(value.clientLocations), regions, ctx);
   if (isObj(value.guardrails)) checkRamp(value.guardrails.recoveryRamp, ctx);
   if (isObj(value.gpuBudget)) checkBudget(value.gpuBudget, regions, ctx);
+  infraCheck(value, ctx);
 }
 
 function checkRegions(regions: Obj[], ctx: Ctx): void {

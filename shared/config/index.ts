@@ -1,5 +1,7 @@
 export { effectiveResidency } from './checks';
 export { formatIssues, formatPath } from './format-issues';
+export { acceleratorZones, bundledAccelerators, MACHINE_SERIES, type MachineSeries, seriesOf } from './gpu-catalog';
+export { deployabilityIssues, parseCidr } from './infra-checks';
 export { type ConfigResult, loadConfig, parseConfig } from './load';
 export { isKnownRegion, REGIONS, type RegionInfo, regionInfo, zonesOf } from './regions';
 export { buildRttModel, estimateRttMs, greatCircleKm, type RttModel, type RttOverride } from './rtt';
@@ -10,4 +12,5 @@ export {
   type GeorouteConfigInput,
   type Guardrails,
   type RegionConfig,
+  type SubnetConfig,
 } from './schema';

@@ -19,20 +19,58 @@ const accountId = () =>
   z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, 'must be a service account id (6–30 chars, [a-z][-a-z0-9]*)');
 
 export const InstanceSchema = z.strictObject({
-  /** Boot image (an image or image family link) of the GPU VMs. */
+  /**
+   * Boot image (an image or image family link) of the GPU VMs. Default: Container-Optimized OS, whose
+   * `cos-extensions install gpu` installs the NVIDIA driver at boot (run it in `startupScript`):
+   * https://cloud.google.com/container-optimized-os/docs/how-to/run-gpus. Deep Learning VM images
+   * cannot boot G2 machines (shared/config/gpu-catalog.ts).
+   */
   bootImage: z.string().min(1).default('projects/cos-cloud/global/images/family/cos-stable'),
   bootDiskSizeGb: z.int().min(10).max(65_536).default(100),
-  /** `startup-script` metadata: installs drivers and starts the model server. */
+  /** Unset means pd-standard, which G2 refuses: georoute always sets it (checked against the machine series). */
+  bootDiskType: z
+    .enum(['pd-balanced', 'pd-ssd', 'pd-standard', 'hyperdisk-ml', 'hyperdisk-throughput'])
+    .default('pd-balanced'),
+  /** `startup-script` metadata: installs the GPU driver, starts the model server and its metrics agent. */
   startupScript: z.string().optional(),
   /** Port the model server listens on (named port `http`) and the health checks probe. */
   port: z.int().min(1).max(65_535).default(8080),
   healthCheckPath: z.string().startsWith('/').default('/health'),
-  network: z.string().min(1).default('global/networks/default'),
   /** MIG `distributionPolicy.targetShape`; BALANCED or ANY suit GPUs (stockouts are per zone). */
   targetShape: z.enum(['BALANCED', 'ANY', 'EVEN', 'ANY_SINGLE_ZONE']).default('BALANCED'),
-  autohealingInitialDelaySec: z.int().min(0).max(3600).default(300),
-  /** Autoscaler initialization period: a GPU VM takes minutes to boot and load the model. */
-  coolDownPeriodSec: z.int().min(15).max(3600).default(300),
+  /** Autohealing waits this long after a VM starts: driver install, image pull and model load take minutes. */
+  autohealingInitialDelaySec: z.int().min(0).max(3600).default(900),
+  /** Autoscaler initialization period: a GPU VM takes minutes to boot, install its driver and load the model. */
+  coolDownPeriodSec: z.int().min(15).max(3600).default(900),
+});
+
+/**
+ * The VPC the GPU VMs live in. georoute creates it (custom mode) unless `create: false` names an
+ * existing one; either way it adds, per region, a VM subnet (Private Google Access on: the VMs have no
+ * external IP), the proxy-only subnet the regional Application Load Balancer needs, a Cloud Router with
+ * Cloud NAT for egress (driver and model downloads), and the firewall rules the load balancers need.
+ */
+export const NetworkSchema = z.strictObject({
+  name: resourceName().default('georoute-vpc'),
+  create: z.boolean().default(true),
+});
+
+/**
+ * How the MIGs autoscale. The MIG is a backend of two load balancers (the global one and its region's
+ * regional one), where Google advises against load-balancing-utilization autoscaling and allows "a
+ * Cloud Monitoring Metric that is unrelated to the load balancer's serving capacity"
+ * (https://cloud.google.com/load-balancing/docs/backend-service). So: a per-VM gauge
+ * (https://cloud.google.com/compute/docs/autoscaler/scaling-cloud-monitoring-metrics), by default the
+ * model server's in-flight requests, written by the VM's metrics agent (see examples/georoute.yaml).
+ */
+export const AutoscalingSchema = z.strictObject({
+  metric: z
+    .string()
+    .regex(/^[a-z0-9.]+\.(googleapis\.com)\/[A-Za-z0-9_/.:-]+$/, 'must be a Cloud Monitoring metric type')
+    .default('custom.googleapis.com/georoute/inflight_requests'),
+  /** The value per VM the autoscaler keeps the metric's average at. */
+  targetPerReplica: z.number().positive().default(8),
+  utilizationTargetType: z.enum(['GAUGE', 'DELTA_PER_SECOND', 'DELTA_PER_MINUTE']).default('GAUGE'),
 });
 
 export const ServingSchema = z.strictObject({
@@ -77,6 +115,8 @@ export const AlertsSchema = z.strictObject({
 });
 
 export const ServiceAccountsSchema = z.strictObject({
+  /** The GPU VMs' identity: writes their metrics and logs, nothing else. */
+  vm: accountId().default('georoute-vm'),
   capacityRequest: accountId().default('georoute-fn-capacity'),
   healthAlert: accountId().default('georoute-fn-health'),
   reconcile: accountId().default('georoute-fn-reconcile'),

@@ -7,8 +7,10 @@ import { z } from 'zod';
 import { crossCheck } from './checks';
 import {
   AlertsSchema,
+  AutoscalingSchema,
   DnsHealthCheckSchema,
   InstanceSchema,
+  NetworkSchema,
   ServiceAccountsSchema,
   ServingSchema,
 } from './infra-schema';
@@ -37,6 +39,25 @@ const EntrySchema = z.strictObject({
   ip: z.ipv4().optional(),
   /** Name of the reserved regional address of the entry point (default `<prefix>-entry-<region>`). */
   addressName: resourceName().optional(),
+  /**
+   * Regional SSL certificates (names or links) of the region's Application Load Balancer: required when
+   * `serving.sslCertificates` makes the global one HTTPS (both serve the same port).
+   */
+  sslCertificates: z.array(z.string().min(1)).max(15).default([]),
+});
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const cidr = () => z.string().regex(CIDR, 'must be an IPv4 CIDR range such as 10.100.0.0/20');
+
+/** Address ranges of the region's subnets in the VPC (network section); defaults by region order. */
+const SubnetSchema = z.strictObject({
+  /** The GPU VMs' subnet. Default 10.(100+i).0.0/20 for the i-th region. */
+  cidr: cidr().optional(),
+  /**
+   * The proxy-only subnet of the regional Application Load Balancer (at least /26, /23 recommended:
+   * https://cloud.google.com/load-balancing/docs/proxy-only-subnets). Default 10.(100+i).16.0/23.
+   */
+  proxyOnlyCidr: cidr().optional(),
 });
 
 export const RegionSchema = z
@@ -50,6 +71,7 @@ export const RegionSchema = z
     /** Requests per second one replica serves at its target utilisation. */
     replicaThroughputRps: z.number().positive(),
     entry: EntrySchema.prefault({}),
+    subnet: SubnetSchema.prefault({}),
     /** Residency group (e.g. `eu`); defaults to the region's group in the built-in table. */
     residency: residency().optional(),
     mig: resourceName().optional(),
@@ -66,6 +88,9 @@ export const RegionSchema = z
     instanceTemplate: r.instanceTemplate ?? `georoute-tpl-${r.name}`,
     backend: r.backend ?? `georoute-be-${r.name}`,
   }));
+
+/** The i-th region's default subnet ranges: 10.(100+i).0.0/20 for VMs, 10.(100+i).16.0/23 proxy-only. */
+export const defaultSubnet = (i: number) => ({ cidr: `10.${100 + i}.0.0/20`, proxyOnlyCidr: `10.${100 + i}.16.0/23` });
 
 export const ClientLocationSchema = z.strictObject({
   /** A Cloud DNS geo location, i.e. a Google Cloud region name. */
@@ -164,7 +189,7 @@ const PubsubSchema = z.strictObject({
 export const ConfigSchema = z
   .strictObject({
     project: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id'),
-    regions: z.array(RegionSchema).min(1),
+    regions: z.array(RegionSchema).min(1).max(100),
     clientLocations: z.array(ClientLocationSchema).min(1),
     latency: LatencySchema.prefault({}),
     dns: DnsSchema,
@@ -174,16 +199,27 @@ export const ConfigSchema = z
     pubsub: PubsubSchema.prefault({}),
     // Read by the bootstrap only (infra/).
     instance: InstanceSchema.prefault({}),
+    network: NetworkSchema.prefault({}),
+    autoscaling: AutoscalingSchema.prefault({}),
     serving: ServingSchema.prefault({}),
     dnsHealthCheck: DnsHealthCheckSchema.prefault({}),
     alerts: AlertsSchema.prefault({}),
     serviceAccounts: ServiceAccountsSchema.prefault({}),
   })
   // `when: always` so cross-field errors are reported together with type errors, not after them.
-  .check(z.superRefine(crossCheck, { when: () => true }));
+  .check(z.superRefine(crossCheck, { when: () => true }))
+  .transform((c) => ({
+    ...c,
+    regions: c.regions.map((r, i) => ({ ...r, subnet: { ...defaultSubnet(i), ...stripUndefined(r.subnet) } })),
+  }));
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
 export type GeorouteConfig = z.infer<typeof ConfigSchema>;
 export type GeorouteConfigInput = z.input<typeof ConfigSchema>;
 export type RegionConfig = GeorouteConfig['regions'][number];
+export type SubnetConfig = RegionConfig['subnet'];
 export type ClientLocationConfig = GeorouteConfig['clientLocations'][number];
 export type Guardrails = GeorouteConfig['guardrails'];

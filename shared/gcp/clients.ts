@@ -9,17 +9,24 @@
 
 import type { AddressesClient } from '@google-cloud/compute/build/src/v1/addresses_client';
 import type { BackendServicesClient } from '@google-cloud/compute/build/src/v1/backend_services_client';
+import type { FirewallsClient } from '@google-cloud/compute/build/src/v1/firewalls_client';
 import type { ForwardingRulesClient } from '@google-cloud/compute/build/src/v1/forwarding_rules_client';
 import type { GlobalAddressesClient } from '@google-cloud/compute/build/src/v1/global_addresses_client';
 import type { GlobalForwardingRulesClient } from '@google-cloud/compute/build/src/v1/global_forwarding_rules_client';
 import type { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/global_operations_client';
 import type { HealthChecksClient } from '@google-cloud/compute/build/src/v1/health_checks_client';
 import type { InstanceTemplatesClient } from '@google-cloud/compute/build/src/v1/instance_templates_client';
+import type { NetworksClient } from '@google-cloud/compute/build/src/v1/networks_client';
 import type { RegionAutoscalersClient } from '@google-cloud/compute/build/src/v1/region_autoscalers_client';
 import type { RegionBackendServicesClient } from '@google-cloud/compute/build/src/v1/region_backend_services_client';
 import type { RegionHealthChecksClient } from '@google-cloud/compute/build/src/v1/region_health_checks_client';
 import type { RegionInstanceGroupManagersClient } from '@google-cloud/compute/build/src/v1/region_instance_group_managers_client';
 import type { RegionOperationsClient } from '@google-cloud/compute/build/src/v1/region_operations_client';
+import type { RegionTargetHttpProxiesClient } from '@google-cloud/compute/build/src/v1/region_target_http_proxies_client';
+import type { RegionTargetHttpsProxiesClient } from '@google-cloud/compute/build/src/v1/region_target_https_proxies_client';
+import type { RegionUrlMapsClient } from '@google-cloud/compute/build/src/v1/region_url_maps_client';
+import type { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client';
+import type { SubnetworksClient } from '@google-cloud/compute/build/src/v1/subnetworks_client';
 import type { TargetHttpProxiesClient } from '@google-cloud/compute/build/src/v1/target_http_proxies_client';
 import type { TargetHttpsProxiesClient } from '@google-cloud/compute/build/src/v1/target_https_proxies_client';
 import type { UrlMapsClient } from '@google-cloud/compute/build/src/v1/url_maps_client';
@@ -31,6 +38,13 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { bundleGuard, FUNCTION_COMPUTE_METHODS, FUNCTION_MONITORING_METHODS, requireComputeClient } from '../coldstart';
 
 export interface ComputeClients {
+  firewalls: FirewallsClient;
+  networks: NetworksClient;
+  regionTargetHttpProxies: RegionTargetHttpProxiesClient;
+  regionTargetHttpsProxies: RegionTargetHttpsProxiesClient;
+  regionUrlMaps: RegionUrlMapsClient;
+  routers: RoutersClient;
+  subnetworks: SubnetworksClient;
   addresses: AddressesClient;
   backendServices: BackendServicesClient;
   forwardingRules: ForwardingRulesClient;
@@ -62,6 +76,19 @@ type Loaded = Record<string, unknown>;
  * bundler (shared/coldstart/bundle-functions.mjs) can see and include exactly these modules.
  */
 const COMPUTE_MODULES: Record<keyof ComputeClients, [() => Loaded, string]> = {
+  firewalls: [() => require('@google-cloud/compute/build/src/v1/firewalls_client'), 'FirewallsClient'],
+  networks: [() => require('@google-cloud/compute/build/src/v1/networks_client'), 'NetworksClient'],
+  regionTargetHttpProxies: [
+    () => require('@google-cloud/compute/build/src/v1/region_target_http_proxies_client'),
+    'RegionTargetHttpProxiesClient',
+  ],
+  regionTargetHttpsProxies: [
+    () => require('@google-cloud/compute/build/src/v1/region_target_https_proxies_client'),
+    'RegionTargetHttpsProxiesClient',
+  ],
+  regionUrlMaps: [() => require('@google-cloud/compute/build/src/v1/region_url_maps_client'), 'RegionUrlMapsClient'],
+  routers: [() => require('@google-cloud/compute/build/src/v1/routers_client'), 'RoutersClient'],
+  subnetworks: [() => require('@google-cloud/compute/build/src/v1/subnetworks_client'), 'SubnetworksClient'],
   addresses: [() => require('@google-cloud/compute/build/src/v1/addresses_client'), 'AddressesClient'],
   backendServices: [
     () => require('@google-cloud/compute/build/src/v1/backend_services_client'),

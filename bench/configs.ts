@@ -99,7 +99,7 @@ export function plannerConfig(regionCount: number, locationCount: number): Georo
   for (let n = 0; locations.length < locationCount; n++) {
     const near = all[n % all.length] as string;
     const name = `x-${n}`;
-    locations.push({ location: name, expectedRps: 5 });
+    locations.push({ location: name, expectedRps: 5, countries: [] });
     for (const r of regions)
       overrides.push({ from: name, to: r, rttMs: (estimateRttMs(near, r) ?? 300) + 1 + (n % 7) });
   }

@@ -11,7 +11,7 @@
  * Both backend services use the same balancing mode for a MIG: "the backends must use compatible
  * balancing modes" (https://cloud.google.com/load-balancing/docs/backend-service).
  */
-import type { GeorouteConfig, RegionConfig } from '../shared/config';
+import { type GeorouteConfig, type RegionConfig, regionalLb } from '../shared/config';
 import { type NetworkIds, networkLink } from './desired-network';
 import { computeLink, res } from './resource';
 import type { Json, Resource } from './types';
@@ -19,14 +19,7 @@ import type { Json, Resource } from './types';
 /** The named port of the model server on every MIG, used by both backend services. */
 export const NAMED_PORT = 'http';
 
-/** Names of a region's regional Application Load Balancer parts (all derived from `regions[].backend`). */
-export const regionalLb = (r: RegionConfig) => ({
-  healthCheck: `${r.backend}-hc`,
-  backendService: r.backend,
-  urlMap: `${r.backend}-um`,
-  proxy: `${r.backend}-proxy`,
-  forwardingRule: `${r.backend}-fr`,
-});
+export { regionalLb } from '../shared/config';
 
 const https = (config: GeorouteConfig) => config.serving.sslCertificates.length > 0;
 /** Both tiers serve one port: 443 with certificates, else 80. */

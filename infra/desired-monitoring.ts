@@ -1,5 +1,4 @@
-import type { GeorouteConfig } from '../shared/config';
-import { regionalLb } from './desired-lb';
+import { type GeorouteConfig, regionalLb } from '../shared/config';
 import { type Resource, resourceId } from './types';
 
 /** Placeholder for the notification channel's server-assigned name, resolved by the adapter. */

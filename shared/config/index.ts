@@ -3,7 +3,8 @@ export { formatIssues, formatPath } from './format-issues';
 export { acceleratorZones, bundledAccelerators, MACHINE_SERIES, type MachineSeries, seriesOf } from './gpu-catalog';
 export { deployabilityIssues, parseCidr } from './infra-checks';
 export { type ConfigResult, loadConfig, parseConfig } from './load';
-export { isKnownRegion, REGIONS, type RegionInfo, regionInfo, zonesOf } from './regions';
+export { regionalLb } from './names';
+export { countryOf, isKnownRegion, REGIONS, type RegionInfo, regionInfo, zonesOf } from './regions';
 export { buildRttModel, estimateRttMs, greatCircleKm, type RttModel, type RttOverride } from './rtt';
 export {
   type ClientLocationConfig,

@@ -85,3 +85,50 @@ export function zonesOf(region: string): string[] {
   const info = REGIONS.get(region);
   return info ? info.zones.map((z) => `${region}-${z}`) : [];
 }
+
+/**
+ * The country each region is in, spelled as Cloud Monitoring's load-balancer metrics name client
+ * countries (`client_country`, e.g. 'United States', 'Germany': https://cloud.google.com/monitoring/api/metrics_gcp).
+ * A client location (a region name, as Cloud DNS geo routing names locations) counts the requests of
+ * its country (plus `clientLocations[].countries`): country is the finest client location Google's
+ * load-balancer metrics carry.
+ */
+const COUNTRY: Readonly<Record<string, string>> = {
+  'africa-south1': 'South Africa',
+  'asia-east1': 'Taiwan',
+  'asia-east2': 'Hong Kong',
+  'asia-northeast1': 'Japan',
+  'asia-northeast2': 'Japan',
+  'asia-northeast3': 'South Korea',
+  'asia-south1': 'India',
+  'asia-south2': 'India',
+  'asia-southeast1': 'Singapore',
+  'asia-southeast2': 'Indonesia',
+  'australia-southeast1': 'Australia',
+  'australia-southeast2': 'Australia',
+  'europe-central2': 'Poland',
+  'europe-north1': 'Finland',
+  'europe-north2': 'Sweden',
+  'europe-southwest1': 'Spain',
+  'europe-west1': 'Belgium',
+  'europe-west2': 'United Kingdom',
+  'europe-west3': 'Germany',
+  'europe-west4': 'Netherlands',
+  'europe-west6': 'Switzerland',
+  'europe-west8': 'Italy',
+  'europe-west9': 'France',
+  'europe-west10': 'Germany',
+  'europe-west12': 'Italy',
+  'me-central1': 'Qatar',
+  'me-central2': 'Saudi Arabia',
+  'me-west1': 'Israel',
+  'northamerica-northeast1': 'Canada',
+  'northamerica-northeast2': 'Canada',
+  'northamerica-south1': 'Mexico',
+  'southamerica-east1': 'Brazil',
+  'southamerica-west1': 'Chile',
+};
+
+export function countryOf(region: string): string | undefined {
+  return region.startsWith('us-') && REGIONS.has(region) ? 'United States' : COUNTRY[region];
+}

@@ -99,6 +99,11 @@ export const ClientLocationSchema = z.strictObject({
   expectedRps: z.number().min(0).optional(),
   /** Residency fence: only regions of this group may serve the location. */
   residency: residency().optional(),
+  /**
+   * Client countries (as Cloud Monitoring's `client_country` label spells them) whose requests count as
+   * this location's demand, besides the location's own country (shared/config/regions.ts countryOf).
+   */
+  countries: z.array(z.string().min(1).max(64)).max(250).default([]),
 });
 
 const LatencySchema = z.strictObject({

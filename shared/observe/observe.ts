@@ -5,16 +5,13 @@
  * never blocks the others. Interpretation (health, stockouts, floors, the current plan) is the planner
  * input's job (shared/plan/input.ts), so this file only knows where things are.
  */
-import type { GeorouteConfig, RegionConfig } from '../config';
+import { type GeorouteConfig, type RegionConfig, regionalLb } from '../config';
 import type { Logger } from '../core';
 import type { GcpClients } from '../gcp';
 import { READ_POLICY, readRecord, withRetry } from '../gcp';
 import { weightsRecordName } from '../state';
 import { migGroupLink, regionOfGroup, resourcePath } from './links';
 import type { BackendHealth, RegionSnapshot, Snapshot } from './snapshot';
-
-/** The custom metric georoute reads client load from: requests/s, one series per `metric.labels.location`. */
-export const LOCATION_RPS_METRIC = 'custom.googleapis.com/georoute/location_rps';
 
 export interface ObserveDeps {
   gcp: GcpClients;
@@ -90,7 +87,7 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
     read('read weights record', undefined, () =>
       readRecord(deps.gcp.dns, config.dns.managedZone, weightsRecordName(config.dns.recordName), 'TXT'),
     ),
-    read('read location load', undefined, () => readLoad(deps, snapshot.now)),
+    read('read client demand', undefined, () => readDemand(deps, config, snapshot.now)),
     cachedAddress(deps, `global/${config.loadBalancer.globalAddress}`, () =>
       read('get anycast address', undefined, async () => {
         const [a] = await deps.gcp.compute.globalAddresses.get({ project, address: config.loadBalancer.globalAddress });
@@ -98,7 +95,7 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
       }),
     ),
   ]);
-  Object.assign(snapshot, { backendService, dnsRecord, dnsWeightsRecord, load, anycastIp });
+  Object.assign(snapshot, { backendService, dnsRecord, dnsWeightsRecord, demand: load, anycastIp });
 
   await Promise.all(
     regionReads.map(async ({ region, health: speculative, rest }) => {
@@ -172,23 +169,54 @@ function entryIp(
   );
 }
 
-async function readLoad(deps: ObserveDeps, now: number): Promise<Record<string, number>> {
-  const end = Math.floor(now / 1000);
-  const [series] = await deps.gcp.monitoring.metrics.listTimeSeries({
-    name: `projects/${deps.project}`,
-    filter: `metric.type = "${LOCATION_RPS_METRIC}"`,
-    interval: { startTime: { seconds: end - 300 }, endTime: { seconds: end } },
-    aggregation: { alignmentPeriod: { seconds: 300 }, perSeriesAligner: 'ALIGN_MEAN' },
-    view: 'FULL',
-  });
-  const load: Record<string, number> = {};
-  for (const s of series) {
-    const location = s.metric?.labels?.location;
-    const point = s.points?.[0]?.value;
-    const value =
-      point?.doubleValue ??
-      (point?.int64Value !== undefined && point?.int64Value !== null ? Number(point.int64Value) : undefined);
-    if (location && value !== undefined && value !== null && Number.isFinite(value)) load[location] = value;
+/**
+ * Client demand by country, as Google's load balancers count it: requests/s per `client_country` over
+ * the last five minutes that Monitoring shows, on the regional Application Load Balancers DNS answers
+ * and on the global one (anycast fallback). Each series family has its own visibility delay: regional
+ * data is not visible for up to 90 s, global for up to 210 s (https://cloud.google.com/monitoring/api/metrics_gcp),
+ * so each window ends that long ago. Country is the finest client location these metrics carry.
+ */
+async function readDemand(deps: ObserveDeps, config: GeorouteConfig, now: number): Promise<Record<string, number>> {
+  const rules = config.regions.map((r) => JSON.stringify(regionalLb(r).forwardingRule)).join(', ');
+  const families = [
+    {
+      delaySec: 90,
+      filter:
+        'metric.type = "loadbalancing.googleapis.com/https/external/regional/request_count" AND ' +
+        `resource.type = "http_external_regional_lb_rule" AND resource.label.forwarding_rule_name = one_of(${rules})`,
+    },
+    {
+      delaySec: 210,
+      filter:
+        'metric.type = "loadbalancing.googleapis.com/https/request_count" AND resource.type = "https_lb_rule" AND ' +
+        `resource.label.forwarding_rule_name = "${config.loadBalancer.forwardingRule}"`,
+    },
+  ];
+  const demand: Record<string, number> = {};
+  for (const lists of await Promise.all(
+    families.map(async ({ delaySec, filter }) => {
+      const end = Math.floor(now / 1000) - delaySec;
+      const [series] = await deps.gcp.monitoring.metrics.listTimeSeries({
+        name: `projects/${deps.project}`,
+        filter,
+        interval: { startTime: { seconds: end - 300 }, endTime: { seconds: end } },
+        aggregation: {
+          alignmentPeriod: { seconds: 300 },
+          perSeriesAligner: 'ALIGN_RATE',
+          crossSeriesReducer: 'REDUCE_SUM',
+          groupByFields: ['metric.label.client_country'],
+        },
+        view: 'FULL',
+      });
+      return series;
+    }),
+  )) {
+    for (const s of lists) {
+      const country = s.metric?.labels?.client_country;
+      const value = s.points?.[0]?.value?.doubleValue;
+      if (country && typeof value === 'number' && Number.isFinite(value) && value >= 0)
+        demand[country] = (demand[country] ?? 0) + value;
+    }
   }
-  return load;
+  return demand;
 }

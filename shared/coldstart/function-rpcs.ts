@@ -31,7 +31,7 @@ export const FUNCTION_COMPUTE_METHODS = {
   BackendServices: ['get', 'getHealth', 'patch'],
   GlobalAddresses: ['get'],
   GlobalOperations: ['wait'],
-  RegionAutoscalers: ['get', 'patch'],
+  RegionAutoscalers: ['get', 'patch', 'update'],
   RegionInstanceGroupManagers: ['listErrors', 'listManagedInstances'],
   RegionOperations: ['wait'],
 } as const satisfies Partial<Record<(typeof COMPUTE_SERVICES)[number], readonly string[]>>;

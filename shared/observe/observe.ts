@@ -8,7 +8,7 @@
 import type { GeorouteConfig, RegionConfig } from '../config';
 import type { Logger } from '../core';
 import type { GcpClients } from '../gcp';
-import { READ_POLICY, readRecord, withRetry } from '../gcp';
+import { readRecord, withRetry } from '../gcp';
 import { weightsRecordName } from '../state';
 import { migGroupLink, regionOfGroup, resourcePath } from './links';
 import type { BackendHealth, RegionSnapshot, Snapshot } from './snapshot';
@@ -33,7 +33,7 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
   const read = async <T>(what: string, region: string | undefined, call: () => Promise<T>): Promise<T | undefined> => {
     snapshot.reads++;
     try {
-      return await withRetry(call, { policy: READ_POLICY });
+      return await withRetry(call, { policy: deps.gcp.retry.read });
     } catch (error) {
       snapshot.errors.push({ what, region, error: error as Error });
       return undefined;
@@ -135,7 +135,7 @@ async function readHealth(deps: ObserveDeps, config: GeorouteConfig, group: stri
         backendService: config.loadBalancer.backendService,
         resourceGroupReferenceResource: { group },
       }),
-    { policy: READ_POLICY },
+    { policy: deps.gcp.retry.read },
   );
   const statuses = res.healthStatus ?? [];
   return { healthy: statuses.filter((s) => s.healthState === 'HEALTHY').length, total: statuses.length };

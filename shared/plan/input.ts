@@ -4,7 +4,7 @@
  * expresses now. Pure: the same snapshot gives the same input.
  */
 import type { GeorouteConfig, RegionConfig } from '../config';
-import type { Autoscaler, BackendService, RegionSnapshot, Snapshot } from '../observe';
+import type { Autoscaler, BackendService, ManagedInstance, RegionSnapshot, Snapshot } from '../observe';
 import { regionOfGroup, zoneOfInstance } from '../observe';
 import {
   applyIncident,
@@ -94,6 +94,7 @@ function regionObservation(
     else if ((i.lastAttempt?.errors?.errors?.length ?? 0) > 0 || status === 'TERMINATED') failed++;
     else booting++;
   }
+  const startingUp = health.healthy === 0 && instances.length > 0 && instances.every(isNew);
   const recent = migErrors.filter((e) => now - Date.parse(e.timestamp ?? '') <= STOCKOUT_WINDOW_MS);
   const zonesOut = new Set(
     recent
@@ -105,11 +106,14 @@ function regionObservation(
     .map(([id, startedAt]) => ({ id, startedAt }))
     .sort((a, b) => a.startedAt - b.startedAt || a.id.localeCompare(b.id));
   const healthy = openIncidents.length === 0 && health.healthy > 0;
+  const warmingSince = startingUp && openIncidents.length === 0 ? (note.warmingSince ?? now) : null;
   return {
     backendHealthy: health.healthy,
     backendTotal: health.total,
     openIncidents,
     instances: { running, booting, failed },
+    warming: warmingSince !== null && now - warmingSince < region.warmupSec * 1000,
+    warmingSince,
     stockout: region.zones.every((z) => zonesOut.has(z)),
     quotaExceeded: recent.some((e) => e.error?.code === 'QUOTA_EXCEEDED'),
     currentCapacityScaler: capacityScaler,
@@ -119,6 +123,22 @@ function regionObservation(
     lastScaleOutAt: asNote.lastScaleOutAt,
     lastScaleInAt: asNote.lastScaleInAt,
   };
+}
+
+/**
+ * A VM the MIG is still bringing up: being created, restarted or recreated, or verified — "waiting until
+ * [the autohealing] health check reports HEALTHY" (ManagedInstance.currentAction,
+ * https://cloud.google.com/compute/docs/reference/rest/v1/regionInstanceGroupManagers/listManagedInstances).
+ */
+function isNew(i: ManagedInstance): boolean {
+  const action = i.currentAction ?? 'NONE';
+  if (
+    ['CREATING', 'CREATING_WITHOUT_RETRIES', 'RECREATING', 'VERIFYING', 'RESTARTING', 'STARTING', 'RESUMING'].includes(
+      action,
+    )
+  )
+    return true;
+  return ['PROVISIONING', 'STAGING'].includes(i.instanceStatus ?? '');
 }
 
 /** The capacity floors in force: georoute scaling schedules (shared/state/schedules.ts). */

@@ -77,7 +77,10 @@ async function firstEvent(reps: number): Promise<{ rows: Section['rows']; notes:
   const rt = createRuntime({ config: w.config, deps: w.deps, publish: async () => 'unused' });
   const region = 'us-east4';
   const restore = async (id: string) => {
-    await handleHealthAlert(rt, pubsubEvent(incidentNotification(id, 'closed', region, w.emu.ctx.clock.now())));
+    await handleHealthAlert(
+      rt,
+      pubsubEvent(incidentNotification(w.config.project, id, 'closed', region, w.emu.ctx.clock.now())),
+    );
     for (let i = 0; i < 10; i++) {
       w.advance(1_000_000);
       const r = await reconcile(w.deps, w.config, { kind: 'manual', eventId: `restore-${id}-${i}` });
@@ -94,7 +97,7 @@ async function firstEvent(reps: number): Promise<{ rows: Section['rows']; notes:
     for (let i = 0; i < runs; i++) {
       for (const mode of ['georoute', 'usual'] as const) {
         const id = `cold-${mode}-${i}`;
-        const event = pubsubEvent(incidentNotification(id, 'open', region, w.emu.ctx.clock.now()));
+        const event = pubsubEvent(incidentNotification(w.config.project, id, 'open', region, w.emu.ctx.clock.now()));
         const mark = w.mark();
         const { ms, stderr } = await run([CHILD, mode, JSON.stringify(event)], w.env);
         const report = JSON.parse(stderr.trim().split('\n').pop() as string) as { heapMiB: number; rssMiB: number };

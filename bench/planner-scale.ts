@@ -14,6 +14,7 @@ function healthy(): RegionObservation {
     backendTotal: 2,
     openIncidents: [],
     instances: { running: 2, booting: 0, failed: 0 },
+    warming: false,
     stockout: false,
     quotaExceeded: false,
     currentCapacityScaler: 1,

@@ -143,7 +143,9 @@ export async function failover(reps: number): Promise<Section> {
         await converge(w, setLoad);
         const ids = latency ? FAULTED_APIS.map((api) => w.emu.ctx.faults.add({ api, latencyMs: latency })) : [];
         const incidentId = `bench-${i}-${latency}`;
-        const event = pubsubEvent(incidentNotification(incidentId, 'open', region, w.emu.ctx.clock.now()));
+        const event = pubsubEvent(
+          incidentNotification(w.config.project, incidentId, 'open', region, w.emu.ctx.clock.now()),
+        );
         const mark = w.mark();
         const t = process.hrtime.bigint();
         const outcome = await handleHealthAlert(rt, event);
@@ -180,7 +182,7 @@ export async function failover(reps: number): Promise<Section> {
         // Back to the start: the incident closes and the region ramps back in.
         await handleHealthAlert(
           rt,
-          pubsubEvent(incidentNotification(incidentId, 'closed', region, w.emu.ctx.clock.now())),
+          pubsubEvent(incidentNotification(w.config.project, incidentId, 'closed', region, w.emu.ctx.clock.now())),
         );
         w.advance(1_000_000);
       }

@@ -411,7 +411,7 @@ function notification(config: GeorouteConfig, region: string, id: string, state:
       resource: { type: 'https_lb_rule', labels: { project_id: config.project, backend_scope: region } },
       metric: { type: 'loadbalancing.googleapis.com/https/backend_request_count', labels: {} },
       policy_name: `georoute ${region} flapping`,
-      policy_user_labels: { 'georoute-region': region },
+      policy_user_labels: { 'georoute-region': region, 'georoute-alert': 'error-ratio' },
       condition_name: '5xx share',
     },
   };

@@ -1,4 +1,4 @@
-import { type GeorouteConfig, regionalLb } from '../shared/config';
+import { ALERT_LABELS, type AlertKind, type GeorouteConfig, regionalLb } from '../shared/config';
 import { type Resource, resourceId } from './types';
 
 /** Placeholder for the notification channel's server-assigned name, resolved by the adapter. */
@@ -26,9 +26,6 @@ export function notificationChannel(config: GeorouteConfig): Resource {
     dependsOn: [resourceId('pubsubTopic', config.pubsub.healthAlerts)],
   };
 }
-
-/** Labels every georoute alert policy carries: healthAlert acts only on incidents of policies that have them. */
-export const POLICY_LABELS = { region: 'georoute-region', kind: 'georoute-alert', path: 'georoute-path' } as const;
 
 type Condition = Record<string, unknown>;
 
@@ -99,7 +96,7 @@ export function alertPolicies(config: GeorouteConfig, channelId: string): Resour
       },
     };
     const byRegion = 'resource.label.region';
-    const policies: Array<[string, 'regional' | 'global', Condition]> = [
+    const policies: Array<[AlertKind, 'regional' | 'global', Condition]> = [
       [
         'backend-unhealthy',
         'regional',
@@ -136,7 +133,7 @@ export function alertPolicies(config: GeorouteConfig, channelId: string): Resour
         combiner: 'OR',
         conditions: [condition],
         notificationChannels: [CHANNEL_REF(a.channelName)],
-        userLabels: { [POLICY_LABELS.region]: r.name, [POLICY_LABELS.kind]: kind, [POLICY_LABELS.path]: path },
+        userLabels: { [ALERT_LABELS.region]: r.name, [ALERT_LABELS.kind]: kind, [ALERT_LABELS.path]: path },
         enabled: { value: true },
       };
       out.push({

@@ -21,7 +21,7 @@ export interface OperationRecord {
 }
 
 /** What a managed instance is doing (`ManagedInstance.currentAction`). */
-export type InstanceAction = 'CREATING' | 'RECREATING' | 'DELETING' | 'NONE';
+export type InstanceAction = 'CREATING' | 'RECREATING' | 'VERIFYING' | 'DELETING' | 'NONE';
 
 /** One simulated VM of a managed instance group. */
 export interface SimInstance {

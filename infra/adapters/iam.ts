@@ -1,5 +1,5 @@
 import type { IamBinding, IamPolicyJson } from '../../shared/gcp/iam-rest';
-import { CONTENDED_POLICY, isConflict, withRetry } from '../../shared/gcp/retry';
+import { isConflict, withRetry } from '../../shared/gcp/retry';
 import type { Adapter, AdapterContext, FieldChange, Json, Live, Resource } from '../types';
 
 type Pair = { role: string; member: string };
@@ -34,7 +34,7 @@ async function editPolicy(ctx: AdapterContext, edit: (bindings: IamBinding[]) =>
       await ctx.iam.setProjectPolicy({ version: policy.version, etag: policy.etag, bindings });
     },
     {
-      policy: CONTENDED_POLICY,
+      policy: ctx.gcp.retry.contended,
       retryIf: isConflict,
       onRetry: (_err, attempt) =>
         ctx.progress(`  project IAM policy changed concurrently (etag stale): re-reading (attempt ${attempt + 2})`),

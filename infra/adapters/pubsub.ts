@@ -1,5 +1,5 @@
 import { httpStatusOf } from '../../shared/core/errors';
-import { CONTENDED_POLICY, isConflict, withRetry } from '../../shared/gcp/retry';
+import { isConflict, withRetry } from '../../shared/gcp/retry';
 import type { Adapter, AdapterContext, FieldChange, Live, Resource } from '../types';
 
 /** Topics only: push subscriptions are made by the function deploy (Eventarc), not here. */
@@ -51,7 +51,7 @@ async function setPublishers(ctx: AdapterContext, topic: string, members: string
       const bindings = members.length > 0 ? [...others, { role: PUBLISHER_ROLE, members }] : others;
       await iam.setPolicy({ bindings: bindings as never, etag: policy.etag });
     },
-    { policy: CONTENDED_POLICY, retryIf: isConflict },
+    { policy: ctx.gcp.retry.contended, retryIf: isConflict },
   );
 }
 

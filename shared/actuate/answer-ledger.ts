@@ -9,7 +9,7 @@
  */
 import { GroupCommit } from '../core';
 import type { GcpClients } from '../gcp';
-import { type BackendServicePatch, CONTENDED_POLICY, patchBackendService, READ_POLICY, withRetry } from '../gcp';
+import { type BackendServicePatch, patchBackendService, withRetry } from '../gcp';
 import { type Ledger, ledgerKey, readLedger, writeLedger } from '../state';
 
 export class AnswerLedger {
@@ -61,16 +61,19 @@ export class AnswerLedger {
     let claimed: string[] = [];
     try {
       await this.patch(`claim answers for ${requestIds.length} request(s)`, (ledger) => {
+        // Derived again from every re-read: a key already holding this call's token is a claim of ours
+        // whose answer was lost (the write layer retried a 5xx by reading again), still ours to answer.
         const seen = new Set<string>();
         won = keys.map((key) => {
-          if (key in ledger || seen.has(key)) return false;
+          if (seen.has(key) || (key in ledger && ledger[key] !== token)) return false;
           seen.add(key);
           return true;
         });
         claimed = [...seen];
-        if (claimed.length === 0) return undefined;
+        const missing = claimed.filter((key) => ledger[key] !== token);
+        if (missing.length === 0) return undefined;
         const next = { ...ledger };
-        for (const key of claimed) next[key] = token;
+        for (const key of missing) next[key] = token;
         return next;
       });
       return won;
@@ -95,7 +98,7 @@ export class AnswerLedger {
   private patch(what: string, edit: (ledger: Ledger) => Ledger | undefined) {
     return patchBackendService(this.gcp, this.project, this.backendService, {
       what,
-      policy: CONTENDED_POLICY,
+      policy: this.gcp.retry.contended,
       derive: (bs): BackendServicePatch | undefined => {
         const next = edit(readLedger(bs.description));
         return next && { patch: { description: writeLedger(next) }, changes: [what] };
@@ -107,7 +110,7 @@ export class AnswerLedger {
   private async landed(keys: string[], token: number): Promise<boolean> {
     if (keys.length === 0) return false;
     try {
-      const ledger = await withRetry(() => this.read(), { policy: READ_POLICY });
+      const ledger = await withRetry(() => this.read(), { policy: this.gcp.retry.read });
       return keys.every((k) => ledger[k] === token);
     } catch {
       return false; // unknown: the caller's error stands and the delivery is retried

@@ -10,7 +10,14 @@
 import { createHash } from 'node:crypto';
 import type { Autoscaler } from '../observe';
 import { type CapacityWindow, scheduleFor } from '../plan';
-import { decodeScheduleMeta, encodeScheduleMeta, isGeorouteSchedule, scheduleName, schedulesOf } from '../state';
+import {
+  decodeScheduleMeta,
+  encodeScheduleMeta,
+  expiredSchedules,
+  isGeorouteSchedule,
+  scheduleName,
+  schedulesOf,
+} from '../state';
 import { applyCapacity, type ScheduleSpec } from './capacity';
 import type { ActuatorDeps } from './types';
 
@@ -32,6 +39,8 @@ export interface ScheduleWrite {
   floor?: { minReplicas: number; description: string };
   /** Id of an event of the batch (the write's requestId derives from the requests, not from it). */
   eventId: string;
+  /** Epoch ms: schedules expired by then are deleted in the same write. */
+  now: number;
 }
 
 export interface ScheduleWriteResult {
@@ -58,13 +67,16 @@ export async function writeSchedules(deps: ActuatorDeps, w: ScheduleWrite): Prom
         group.expiresAt = p.window.expiresAt;
     }
   }
-  let count = Object.keys(existing).length;
+  // Expired georoute schedules go in the same write: they would otherwise hold places of the 128.
+  const retire = expiredSchedules(w.current, w.now);
+  let count = Object.keys(existing).length - retire.length;
   const upserts: Record<string, ScheduleSpec> = {};
   for (const { spec, members, expiresAt: groupExpiry } of windows.values()) {
     const host = Object.entries(existing).find(
       ([name, s]) =>
         isGeorouteSchedule(name) &&
         !s.disabled &&
+        !retire.includes(name) &&
         s.schedule === spec.schedule &&
         s.durationSec === spec.durationSec &&
         (s.timeZone ?? 'UTC') === spec.timeZone,
@@ -79,7 +91,7 @@ export async function writeSchedules(deps: ActuatorDeps, w: ScheduleWrite): Prom
       hostedBy = meta?.requestId ?? first;
       if (meta?.expiresAt && (!expiresAt || meta.expiresAt > expiresAt)) expiresAt = meta.expiresAt;
       spec.minRequiredReplicas = Math.max(spec.minRequiredReplicas, host[1].minRequiredReplicas ?? 0);
-    } else if (!(name in existing)) {
+    } else if (!(name in existing) || retire.includes(name)) {
       if (count >= MAX_SCHEDULES_PER_AUTOSCALER) {
         const why = `${w.region}: autoscaler ${w.autoscaler} already has ${count} scaling schedules (Compute Engine allows ${MAX_SCHEDULES_PER_AUTOSCALER} per MIG)`;
         for (const m of members) dropped.set(m.requestId, why);
@@ -105,6 +117,7 @@ export async function writeSchedules(deps: ActuatorDeps, w: ScheduleWrite): Prom
       region: w.region,
       autoscaler: w.autoscaler,
       upsertSchedules: upserts,
+      retireSchedules: retire,
       ...(w.floor ? { minReplicas: w.floor.minReplicas, description: w.floor.description } : {}),
       current: w.current,
       // Derived from the requests (not the deliveries): a redelivered batch repeats the same requestId.

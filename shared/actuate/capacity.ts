@@ -1,10 +1,12 @@
 import type { protos } from '@google-cloud/compute';
 import { requestIdFor, toApiError } from '../core';
-import { plain, waitForOperation } from '../gcp';
-import { isGeorouteSchedule, SCHEDULE_PREFIX } from '../state';
+import { plain, waitForOperation, withRetry } from '../gcp';
+import { isGeorouteSchedule, SCHEDULE_PREFIX, schedulesOf } from '../state';
 import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult } from './types';
 
 type Schedule = protos.google.cloud.compute.v1.IAutoscalingPolicyScalingSchedule;
+type Autoscaler = protos.google.cloud.compute.v1.IAutoscaler;
+type AutoscalingPolicy = protos.google.cloud.compute.v1.IAutoscalingPolicy;
 
 export interface ScheduleSpec {
   minRequiredReplicas: number;
@@ -24,20 +26,16 @@ export interface CapacityDesired {
   /** georoute scaling schedules to create or update (enabled). Others are left as they are. */
   upsertSchedules?: Record<string, ScheduleSpec>;
   /**
-   * georoute schedules to disable (expired capacity requests). Disabled, not deleted: a JSON merge
-   * patch cannot remove a map entry through the client, and a disabled schedule does nothing.
+   * georoute schedules to delete (expired or disabled): Google allows 128 per autoscaler, disabled ones
+   * included (https://cloud.google.com/compute/docs/autoscaler/scaling-schedules). Never an operator's.
    */
-  disableSchedules?: string[];
+  retireSchedules?: string[];
   /** New autoscaler `description`, written with the change (cooldown clocks live there). */
   description?: string;
   /** Key the write's requestId derives from, instead of the event id (capacity requests use theirs). */
   idempotencyKey?: string;
-  /**
-   * The autoscaler as observe just read it: diffed against instead of a second read. The Autoscaler
-   * has no fingerprint, so a read a moment later would not make the patch any safer; the patch only
-   * carries the fields that differ.
-   */
-  current?: protos.google.cloud.compute.v1.IAutoscaler;
+  /** The autoscaler as observe just read it: diffed against instead of a second read. */
+  current?: Autoscaler;
 }
 
 function sameSchedule(a: Schedule | undefined, b: ScheduleSpec): boolean {
@@ -51,25 +49,17 @@ function sameSchedule(a: Schedule | undefined, b: ScheduleSpec): boolean {
   );
 }
 
-/**
- * Makes a regional autoscaler's floor, ceiling and georoute schedules match `desired`. Scaling goes
- * through the autoscaler, never `resize`: Google refuses to resize an autoscaled MIG (412).
- * read → diff → one patch (only the changed fields) with a requestId from the event → wait for DONE.
- */
-export async function applyCapacity(
-  deps: ActuatorDeps,
-  desired: CapacityDesired,
-  ctx: ActuationContext,
-): Promise<ActuationResult> {
-  const result = emptyResult(`regions/${desired.region}/autoscalers/${desired.autoscaler}`);
-  const client = deps.gcp.compute.regionAutoscalers;
-  let current = desired.current;
-  if (!current) {
-    [current] = await client.get({ project: deps.project, region: desired.region, autoscaler: desired.autoscaler });
-    result.reads++;
-  }
+interface Change {
+  patch: AutoscalingPolicy;
+  upserts: Record<string, Schedule>;
+  retire: string[];
+  changes: string[];
+}
+
+/** What differs between `current` and `desired`; undefined when nothing does. */
+function diff(current: Autoscaler, desired: CapacityDesired): Change | undefined {
   const policy = plain(current.autoscalingPolicy ?? {});
-  const patch: protos.google.cloud.compute.v1.IAutoscalingPolicy = {};
+  const patch: AutoscalingPolicy = {};
   const changes: string[] = [];
   if (desired.minReplicas !== undefined && (policy.minNumReplicas ?? 0) !== desired.minReplicas) {
     patch.minNumReplicas = desired.minReplicas;
@@ -79,46 +69,174 @@ export async function applyCapacity(
     patch.maxNumReplicas = desired.maxReplicas;
     changes.push(`maxNumReplicas ${policy.maxNumReplicas} → ${desired.maxReplicas}`);
   }
-  const existing = (policy.scalingSchedules ?? {}) as Record<string, Schedule>;
-  const schedules: Record<string, Schedule> = {};
+  const existing = schedulesOf(current);
+  const upserts: Record<string, Schedule> = {};
   for (const [name, spec] of Object.entries(desired.upsertSchedules ?? {})) {
     if (!isGeorouteSchedule(name)) throw new Error(`schedule '${name}' must start with '${SCHEDULE_PREFIX}'`);
     if (sameSchedule(existing[name], spec)) continue;
-    schedules[name] = { ...spec, timeZone: spec.timeZone ?? 'UTC', disabled: false };
+    upserts[name] = { ...spec, timeZone: spec.timeZone ?? 'UTC', disabled: false };
     changes.push(`schedule ${name}: ${spec.minRequiredReplicas} replicas for ${spec.durationSec}s`);
   }
-  for (const name of desired.disableSchedules ?? []) {
-    const schedule = existing[name];
-    if (!isGeorouteSchedule(name) || !schedule || schedule.disabled) continue;
-    schedules[name] = { ...schedule, disabled: true };
-    changes.push(`schedule ${name} disabled`);
-  }
-  if (Object.keys(schedules).length > 0) patch.scalingSchedules = schedules;
-  if (changes.length === 0) {
+  const retire = (desired.retireSchedules ?? []).filter(
+    (n) => isGeorouteSchedule(n) && n in existing && !(n in upserts),
+  );
+  if (retire.length > 0) changes.push(`${retire.length} expired schedule(s) deleted`);
+  if (Object.keys(upserts).length > 0) patch.scalingSchedules = upserts;
+  return changes.length > 0 ? { patch, upserts, retire, changes } : undefined;
+}
+
+/**
+ * Makes a regional autoscaler's floor, ceiling and georoute schedules match `desired`. Scaling goes
+ * through the autoscaler, never `resize`: Google refuses to resize an autoscaled MIG (412).
+ *
+ * read → diff → one write with a requestId from the event → wait for DONE → verify. The write is a
+ * JSON merge `patch` of the fields that differ; deleting a schedule needs the whole map instead (a merge
+ * patch cannot drop a map entry through the client), so a write that retires schedules is an `update`
+ * of the autoscaler as read a moment before. The autoscaler has no fingerprint, so an `update` racing
+ * another writer's patch could drop that writer's new schedule: every write that adds schedules
+ * therefore reads them back once its operation is DONE and patches again what is missing
+ * (docs/RELIABILITY.md, "Schedule collection").
+ */
+export async function applyCapacity(
+  deps: ActuatorDeps,
+  desired: CapacityDesired,
+  ctx: ActuationContext,
+): Promise<ActuationResult> {
+  const result = emptyResult(`regions/${desired.region}/autoscalers/${desired.autoscaler}`);
+  const where = `${desired.region}/${desired.autoscaler}`;
+  const read = async () => {
+    result.reads++;
+    const [a] = await withRetry(
+      () =>
+        deps.gcp.compute.regionAutoscalers.get({
+          project: deps.project,
+          region: desired.region,
+          autoscaler: desired.autoscaler,
+        }),
+      { policy: deps.gcp.retry.read },
+    );
+    return a;
+  };
+  let current = desired.current ?? (await read());
+  let change = diff(current, desired);
+  if (!change) {
     result.skipped = 'autoscaler already matches the plan';
     return result;
   }
   try {
-    const op = await client.patch({
-      project: deps.project,
-      region: desired.region,
-      autoscaler: desired.autoscaler,
-      requestId: requestIdFor(
-        desired.idempotencyKey ?? ctx.eventId,
-        `autoscaler:${desired.region}/${desired.autoscaler}:${JSON.stringify(policy)}→${JSON.stringify(patch)}`,
-      ),
-      autoscalerResource: {
-        name: desired.autoscaler,
-        autoscalingPolicy: patch,
-        ...(desired.description !== undefined ? { description: desired.description } : {}),
-      },
-    });
+    if (change.retire.length > 0) {
+      // The whole map is written: from a fresh read, so as little as possible can change in between.
+      current = await read();
+      change = diff(current, desired);
+      if (change)
+        await update(
+          deps,
+          desired,
+          current,
+          change,
+          requestIdFor(key(desired, ctx), `update:${where}:${JSON.stringify(change)}`),
+        );
+    } else {
+      await patch(
+        deps,
+        desired,
+        change.patch,
+        requestIdFor(
+          key(desired, ctx),
+          `autoscaler:${where}:${JSON.stringify(plain(current.autoscalingPolicy ?? {}))}→${JSON.stringify(change.patch)}`,
+        ),
+      );
+    }
+    if (!change) {
+      result.skipped = 'autoscaler already matches the plan';
+      return result;
+    }
     result.writes++;
-    await waitForOperation(deps.gcp, op, { what: `patch autoscaler ${desired.region}/${desired.autoscaler}` });
+    result.changed = true;
+    result.changes = change.changes;
+    // Verify: the schedules written are there (a concurrent update may have dropped one); patch again if not.
+    for (let attempt = 1; Object.keys(change.upserts).length > 0 && attempt <= 3; attempt++) {
+      const now = schedulesOf(await read());
+      const lost = Object.fromEntries(
+        Object.entries(change.upserts).filter(([n, s]) => !sameSchedule(now[n], s as ScheduleSpec)),
+      );
+      if (Object.keys(lost).length === 0) break;
+      deps.logger.warn('scaling schedules lost to a concurrent autoscaler update: writing them again', {
+        autoscaler: where,
+        lost: Object.keys(lost),
+      });
+      await patch(
+        deps,
+        desired,
+        { scalingSchedules: lost },
+        requestIdFor(key(desired, ctx), `rewrite:${where}:${attempt}:${JSON.stringify(lost)}`),
+      );
+      result.writes++;
+    }
   } catch (err) {
-    throw toApiError(err, `patch autoscaler ${desired.region}/${desired.autoscaler}`);
+    throw toApiError(err, `write autoscaler ${where}`);
   }
-  result.changed = true;
-  result.changes = changes;
   return result;
+}
+
+const key = (desired: CapacityDesired, ctx: ActuationContext) => desired.idempotencyKey ?? ctx.eventId;
+
+/**
+ * A busy autoscaler (resourceNotReady), a rate limit or a 5xx: the same request again. Its requestId
+ * makes a retry of a write that did land a no-op (Compute answers with the first operation).
+ */
+async function patch(
+  deps: ActuatorDeps,
+  desired: CapacityDesired,
+  policy: AutoscalingPolicy,
+  requestId: string,
+): Promise<void> {
+  const op = await withRetry(
+    () =>
+      deps.gcp.compute.regionAutoscalers.patch({
+        project: deps.project,
+        region: desired.region,
+        autoscaler: desired.autoscaler,
+        requestId,
+        autoscalerResource: {
+          name: desired.autoscaler,
+          autoscalingPolicy: policy,
+          ...(desired.description !== undefined ? { description: desired.description } : {}),
+        },
+      }),
+    { policy: deps.gcp.retry.write },
+  );
+  await waitForOperation(deps.gcp, op, { what: `patch autoscaler ${desired.region}/${desired.autoscaler}` });
+}
+
+/** `update` (PUT) of the whole autoscaler: `current` with the change applied and the retired schedules gone. */
+async function update(
+  deps: ActuatorDeps,
+  desired: CapacityDesired,
+  current: Autoscaler,
+  change: Change,
+  requestId: string,
+): Promise<void> {
+  const whole = plain(current);
+  const policy = { ...plain(current.autoscalingPolicy ?? {}), ...change.patch };
+  const schedules = { ...schedulesOf(current), ...change.upserts };
+  for (const name of change.retire) delete schedules[name];
+  policy.scalingSchedules = schedules;
+  const op = await withRetry(
+    () =>
+      deps.gcp.compute.regionAutoscalers.update({
+        project: deps.project,
+        region: desired.region,
+        autoscaler: desired.autoscaler,
+        requestId,
+        autoscalerResource: {
+          name: desired.autoscaler,
+          target: whole.target,
+          autoscalingPolicy: policy,
+          description: desired.description ?? whole.description ?? '',
+        },
+      }),
+    { policy: deps.gcp.retry.write },
+  );
+  await waitForOperation(deps.gcp, op, { what: `update autoscaler ${desired.region}/${desired.autoscaler}` });
 }

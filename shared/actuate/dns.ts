@@ -1,5 +1,5 @@
-import { toApiError } from '../core';
-import { type ChangeJson, CONFLICT_POLICY, conditionalWrite, dnsRequest, type RrsetJson, readRecord } from '../gcp';
+import { httpStatusOf, toApiError } from '../core';
+import { type ChangeJson, conditionalWrite, dnsRequest, isConflict, type RrsetJson, readRecord } from '../gcp';
 import { decodeWeights, encodeWeights, type Weights, weightsRecordName } from '../state';
 import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult } from './types';
 
@@ -99,6 +99,9 @@ export async function applyDns(
   try {
     const outcome = await conditionalWrite<Pair, Change>({
       snapshot: desired.current,
+      // A deletion whose record moved meanwhile answers 404 (the name it names is gone): another writer
+      // won, as with 412/409: re-read and derive again. https://cloud.google.com/dns/docs/reference/rest/v1/changes/create
+      isConflict: (err) => isConflict(err) || httpStatusOf(err) === 404,
       read: async () => {
         const [record, weights] = await Promise.all([
           readRecord(deps.gcp.dns, desired.managedZone, desired.name, type),
@@ -132,7 +135,7 @@ export async function applyDns(
         });
         result.changeId = created.id;
       },
-      ...(ctx.maxAttempts ? { policy: { ...CONFLICT_POLICY, attempts: ctx.maxAttempts } } : {}),
+      policy: ctx.maxAttempts ? { ...deps.gcp.retry.write, attempts: ctx.maxAttempts } : deps.gcp.retry.write,
       onConflict: (attempt) =>
         deps.logger.info('geo record changed under us (412/409): re-reading', { record: desired.name, attempt }),
     });

@@ -1,6 +1,6 @@
 import type { protos } from '@google-cloud/compute';
 import { ApiCallError, toApiError } from '../core';
-import { type BackendServicePatch, CONFLICT_POLICY, patchBackendService, plain } from '../gcp';
+import { type BackendServicePatch, patchBackendService, plain } from '../gcp';
 import { regionOfGroup } from '../observe';
 import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult } from './types';
 
@@ -45,7 +45,7 @@ export async function applyLb(deps: ActuatorDeps, desired: LbDesired, ctx: Actua
       derive: (current) => deriveBackends(deps, desired, current),
       idempotencyKey: ctx.eventId,
       what,
-      ...(ctx.maxAttempts ? { policy: { ...CONFLICT_POLICY, attempts: ctx.maxAttempts } } : {}),
+      ...(ctx.maxAttempts ? { policy: { ...deps.gcp.retry.write, attempts: ctx.maxAttempts } } : {}),
       onConflict: (attempt) =>
         deps.logger.info('backend service changed under us (412): re-reading', {
           backendService: desired.backendService,

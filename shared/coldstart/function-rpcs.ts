@@ -35,10 +35,11 @@ export const COMPUTE_SERVICES = [
 
 export const FUNCTION_COMPUTE_METHODS = {
   Addresses: ['get'],
-  BackendServices: ['get', 'getHealth', 'patch'],
+  BackendServices: ['get', 'patch'],
   GlobalAddresses: ['get'],
   GlobalOperations: ['wait'],
-  RegionAutoscalers: ['get', 'patch'],
+  RegionAutoscalers: ['get', 'patch', 'update'],
+  RegionBackendServices: ['getHealth'],
   RegionInstanceGroupManagers: ['listErrors', 'listManagedInstances'],
   RegionOperations: ['wait'],
 } as const satisfies Partial<Record<(typeof COMPUTE_SERVICES)[number], readonly string[]>>;

@@ -79,6 +79,12 @@ export const RegionSchema = z
     instanceTemplate: resourceName().optional(),
     /** Regional backend service behind the entry point. */
     backend: resourceName().optional(),
+    /**
+     * How long a new VM may take to serve: create, boot, GPU driver install, model server image pull,
+     * model download and load. Google documents no figure; 20 min is a 15 GB model behind Cloud NAT.
+     * While every VM of a region is that new, the region is warming, not unhealthy (docs/PLANNER.md).
+     */
+    warmupSec: z.int().min(60).max(3600).default(1200),
   })
   .transform((r) => ({
     ...r,
@@ -143,6 +149,11 @@ const GuardrailsSchema = z.strictObject({
   maxWeightShiftPerStep: z.number().gt(0).max(2).default(0.5),
   /** Fraction of a replica's throughput the planner may plan for (headroom for bursts). */
   targetUtilization: z.number().gt(0).max(1).default(0.8),
+  /**
+   * When more than this fraction of the regions look unhealthy at once (a monitoring outage, a bad
+   * rollout), the evidence is doubted: georoute fails open and holds the last plan (docs/PLANNER.md).
+   */
+  failOpenFraction: z.number().gt(0).max(1).default(0.5),
 });
 
 const GpuBudgetSchema = z.strictObject({
@@ -202,6 +213,11 @@ export const ConfigSchema = z
     guardrails: GuardrailsSchema.prefault({}),
     gpuBudget: GpuBudgetSchema,
     pubsub: PubsubSchema.prefault({}),
+    /**
+     * Residency group → the answer its fenced locations may get when none of the group's regions can
+     * serve. Absent (the default): the fence holds, and its own regions serve even degraded.
+     */
+    residencyFallback: z.record(z.string().regex(GROUP_NAME), z.enum(['anycast'])).default({}),
     // Read by the bootstrap only (infra/).
     instance: InstanceSchema.prefault({}),
     network: NetworkSchema.prefault({}),

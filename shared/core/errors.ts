@@ -35,7 +35,10 @@ export class ApiCallError extends GeorouteError {
     message: string,
     cause?: unknown,
   ) {
-    super('api-error', `${operation}: ${message}`, { retryable: isRetryableStatus(status), cause });
+    super('api-error', `${operation}: ${message}`, {
+      retryable: isRetryableStatus(status) || isTransientReason(reason),
+      cause,
+    });
     this.status = status;
     this.reason = reason;
   }
@@ -44,6 +47,25 @@ export class ApiCallError extends GeorouteError {
 /** 408, 429 and 5xx are transient; 409/412 races are retried by the caller re-reading, not by redelivery. */
 export function isRetryableStatus(status: number | undefined): boolean {
   return status === undefined || status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * Google error reasons that mean "busy, try again" whatever their status:
+ * - `resourceNotReady` (400): the resource is still settling from a previous operation (seen by
+ *   https://github.com/hashicorp/terraform-provider-google/issues/13033, which retries it);
+ * - `rateLimitExceeded` / `userRateLimitExceeded` (403) and `CONCURRENT_OPERATIONS_QUOTA_EXCEEDED`: Compute's
+ *   API rate and operation quotas refill within a minute (https://cloud.google.com/compute/api-quota,
+ *   https://cloud.google.com/compute/operations-quota).
+ */
+const TRANSIENT_REASONS = new Set([
+  'resourceNotReady',
+  'rateLimitExceeded',
+  'userRateLimitExceeded',
+  'CONCURRENT_OPERATIONS_QUOTA_EXCEEDED',
+]);
+
+export function isTransientReason(reason: string | undefined): boolean {
+  return reason !== undefined && TRANSIENT_REASONS.has(reason);
 }
 
 /** gRPC status codes that mean "try again later" (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, ABORTED, INTERNAL, UNKNOWN). */
@@ -84,6 +106,7 @@ function grpcToHttp(code: number): number {
  */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof GeorouteError) return err.retryable;
+  if (isTransientReason(reasonOf(err))) return true;
   const e = err as { code?: unknown };
   if (typeof e?.code === 'number' && e.code < 100) return RETRYABLE_GRPC.has(e.code);
   return isRetryableStatus(httpStatusOf(err));
@@ -95,7 +118,10 @@ export function reasonOf(err: unknown): string | undefined {
   const e = err as { errors?: Array<{ reason?: unknown }>; message?: unknown };
   const first = e?.errors?.[0]?.reason;
   if (typeof first === 'string') return first;
-  return typeof e?.message === 'string' ? /"reason":\s*"([^"]+)"/.exec(e.message)?.[1] : undefined;
+  if (typeof e?.message !== 'string') return undefined;
+  // REST clients put the raw JSON error body in the message: errors[].reason, or an ErrorInfo detail's reason.
+  const reasons = [...e.message.matchAll(/"reason":\s*"([^"]+)"/g)].map((m) => m[1] as string);
+  return reasons.find((r) => TRANSIENT_REASONS.has(r)) ?? reasons[0];
 }
 
 /** Any failure of a Google call as an ApiCallError naming what was being done (status and reason kept). */

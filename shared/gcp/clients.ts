@@ -36,6 +36,7 @@ import type { MetricServiceClient } from '@google-cloud/monitoring/build/src/v3/
 import type { NotificationChannelServiceClient } from '@google-cloud/monitoring/build/src/v3/notification_channel_service_client';
 import type { PubSub } from '@google-cloud/pubsub';
 import { bundleGuard, FUNCTION_COMPUTE_METHODS, FUNCTION_MONITORING_METHODS, requireComputeClient } from '../coldstart';
+import { DEFAULT_POLICIES, type RetryPolicies } from './retry';
 
 export interface ComputeClients {
   firewalls: FirewallsClient;
@@ -183,8 +184,15 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env, projectId
  */
 export class GcpClients {
   private readonly cache = new Map<string, unknown>();
+  /** How every call through these clients retries (shared/gcp/retry.ts). */
+  readonly retry: RetryPolicies;
 
-  constructor(readonly endpoints: GcpEndpoints) {}
+  constructor(
+    readonly endpoints: GcpEndpoints,
+    options: { retry?: Partial<RetryPolicies> } = {},
+  ) {
+    this.retry = { ...DEFAULT_POLICIES, ...options.retry };
+  }
 
   get projectId(): string {
     return this.endpoints.projectId;

@@ -10,10 +10,10 @@
  *   the current record exactly).
  */
 import type { protos } from '@google-cloud/compute';
-import { GeorouteError, requestIdFor } from '../core';
+import { GeorouteError, isRetryable, requestIdFor } from '../core';
 import type { GcpClients } from './clients';
 import { waitForOperation } from './operations';
-import { CONFLICT_POLICY, isConflict, type RetryPolicy, withRetry } from './retry';
+import { DEFAULT_POLICIES, isConflict, type RetryPolicy, withRetry } from './retry';
 
 export interface ConditionalWrite<R, C> {
   /** The resource as just read elsewhere (observe): the first attempt derives from it instead of reading. */
@@ -24,6 +24,8 @@ export interface ConditionalWrite<R, C> {
   /** One write of `change`, conditional on `current`; resolves when it is applied. */
   write(current: R, change: C): Promise<void>;
   policy?: RetryPolicy;
+  /** Which failures mean "another writer won" (default: 412, 409, ABORTED). */
+  isConflict?(err: unknown): boolean;
   onConflict?(attempt: number): void;
 }
 
@@ -43,6 +45,7 @@ export interface WriteOutcome<R, C> {
  */
 export async function conditionalWrite<R, C>(spec: ConditionalWrite<R, C>): Promise<WriteOutcome<R, C>> {
   const outcome = { reads: 0, writes: 0, conflicts: 0 } as WriteOutcome<R, C>;
+  const conflict = spec.isConflict ?? isConflict;
   return withRetry(
     async (attempt) => {
       if (attempt === 0 && spec.snapshot !== undefined) outcome.current = spec.snapshot;
@@ -58,15 +61,16 @@ export async function conditionalWrite<R, C>(spec: ConditionalWrite<R, C>): Prom
       return outcome;
     },
     {
-      policy: spec.policy ?? CONFLICT_POLICY,
-      retryIf: isConflict,
+      policy: spec.policy ?? DEFAULT_POLICIES.write,
+      // A lost race or a busy resource (resourceNotReady, 429, 5xx): read again, derive again, retry.
+      retryIf: (err) => conflict(err) || isRetryable(err),
       onRetry: (_err, attempt) => {
         outcome.conflicts++;
         spec.onConflict?.(attempt);
       },
     },
   ).catch((err: unknown) => {
-    if (!isConflict(err)) throw err;
+    if (!conflict(err)) throw err;
     throw new GeorouteError(
       'conflict',
       `lost ${outcome.conflicts + 1} races to other writers: ${(err as Error).message}`,
@@ -121,7 +125,7 @@ export function patchBackendService(
       });
       await waitForOperation(gcp, op, { what: spec.what });
     },
-    policy: spec.policy,
+    policy: spec.policy ?? gcp.retry.write,
     onConflict: spec.onConflict,
   });
 }

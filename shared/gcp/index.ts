@@ -25,11 +25,11 @@ export { lastSegment, type MutationResult, type Operation, waitForOperation } fr
 export { plain } from './plain';
 export {
   backoffMs,
-  CONFLICT_POLICY,
   CONTENDED_POLICY,
   isConflict,
   READ_POLICY,
   type RetryOptions,
   type RetryPolicy,
+  WRITE_POLICY,
   withRetry,
 } from './retry';

@@ -1,7 +1,7 @@
 import type { protos } from '@google-cloud/compute';
 import { ApiCallError } from '../core';
 import type { GcpClients } from './clients';
-import { READ_POLICY, withRetry } from './retry';
+import { withRetry } from './retry';
 
 export type Operation = protos.google.cloud.compute.v1.IOperation;
 
@@ -42,7 +42,7 @@ export async function waitForOperation(
         region
           ? gcp.compute.regionOperations.wait({ project, region, operation: name })
           : gcp.compute.globalOperations.wait({ project, operation: name }),
-      { policy: READ_POLICY },
+      { policy: gcp.retry.read },
     );
     op = next;
   }

@@ -7,6 +7,8 @@
  *   (Compute de-duplicates a repeated one) or are conditional (a fingerprint or exact DNS deletions).
  * - **conflict** (`isConflict`: 412 `conditionNotMet`, 409, gRPC ABORTED): someone else wrote first; the
  *   caller re-reads and derives its write again (see conditional-write.ts), never replays the old one.
+ *   A conditional write retries transient failures the same way (re-read, re-derive), so a write that
+ *   did land despite its error is found done by the re-read instead of being applied twice.
  *
  * Backoff is exponential with jitter, capped, and bounded by the attempts and an optional deadline
  * (a Cloud Function must give up in time to answer 500 and let Pub/Sub redeliver).
@@ -26,10 +28,25 @@ export interface RetryPolicy {
 
 /** Reads and operation waits: a 429 or 500 on one of ~25 reads must not leave a region unobserved. */
 export const READ_POLICY: RetryPolicy = { attempts: 5, baseMs: 20, capMs: 1_000 };
-/** Conditional writes that lost a race: re-read, re-derive, write again. */
-export const CONFLICT_POLICY: RetryPolicy = { attempts: 4, baseMs: 20, capMs: 1_000 };
+/**
+ * Writes: a conditional write that lost a race re-reads and re-derives at once (the first waits are
+ * short); a busy resource (`resourceNotReady` while its previous operation runs) or a rate limit needs
+ * seconds. Bounded well inside a function's deadline (cloudbuild.yaml `_TIMEOUT`, 120 s): a write that
+ * still cannot land fails the invocation, and Pub/Sub redelivers the event later.
+ */
+export const WRITE_POLICY: RetryPolicy = { attempts: 10, baseMs: 25, capMs: 10_000, deadlineMs: 60_000 };
+
 /** Read-modify-write of many concurrent claimants (the answer ledger, IAM policies): more, shorter tries. */
 export const CONTENDED_POLICY: RetryPolicy = { attempts: 8, baseMs: 20, capMs: 400 };
+
+/** The policies one set of clients retries with (GcpClients `retry`): Google's defaults unless a test narrows them. */
+export interface RetryPolicies {
+  read: RetryPolicy;
+  write: RetryPolicy;
+  contended: RetryPolicy;
+}
+
+export const DEFAULT_POLICIES: RetryPolicies = { read: READ_POLICY, write: WRITE_POLICY, contended: CONTENDED_POLICY };
 
 /** 412 `conditionNotMet`, 409 `alreadyExists`/ABORTED: another writer won; re-read and redo. */
 export function isConflict(err: unknown): boolean {

@@ -110,6 +110,7 @@ export async function placeBatch(rt: FunctionRuntime, items: Pending[]): Promise
         // Never lowered here: that is the reconcile's, with its cooldowns.
         floor: raises ? floorChange(current, planned, now) : undefined,
         eventId: here[0]?.eventId ?? '',
+        now,
       }).then((r) => ({ region: region.name, ...r }));
     }),
   );

@@ -1,4 +1,4 @@
-import type { GeorouteConfig } from '../config';
+import { ALERT_KINDS, ALERT_LABELS, type GeorouteConfig } from '../config';
 import type { Logger } from '../core';
 import { GeorouteError, InvalidInputError } from '../core';
 import { reconcile } from '../reconcile';
@@ -6,9 +6,6 @@ import { type CloudEventLike, type PubsubDelivery, parseJson } from './envelope'
 import { type IncidentNotification, IncidentNotificationSchema, parseMessage } from './messages';
 import { type Outcome, runHandler } from './run';
 import type { FunctionRuntime } from './runtime';
-
-/** The policy user label that names the region an alert policy watches (bootstrap sets it). */
-export const REGION_LABEL = 'georoute-region';
 
 /**
  * `healthAlert`: a Monitoring incident (via the pubsub notification channel) about a region.
@@ -28,7 +25,10 @@ async function healthAlert(rt: FunctionRuntime, delivery: PubsubDelivery, log: L
     // "Send test notification" in the console: proves the channel works; must not drain anything.
     return { decision: 'ignored', reason: 'test notification', incidentId: incident.incident_id };
   }
-  const region = regionOf(rt.config, notification);
+  const foreign = whyNotOurs(rt.config, notification);
+  if (foreign)
+    return { decision: 'ignored', reason: `not georoute's incident: ${foreign}`, incidentId: incident.incident_id };
+  const region = regionOf(notification);
   const now = rt.deps.now();
   const at =
     incident.state === 'closed' ? (secondsToMs(incident.ended_at) ?? now) : (secondsToMs(incident.started_at) ?? now);
@@ -75,35 +75,29 @@ const secondsToMs = (s: number | null | undefined): number | undefined =>
   typeof s === 'number' && Number.isFinite(s) && s > 0 ? Math.round(s * 1000) : undefined;
 
 /**
- * Which configured region an incident is about, in order of precedence: the policy's
- * `georoute-region` user label; the monitored resource's region/zone/location labels; a backend,
- * MIG or backend-service name in the resource or metric labels. Unknown → bad input.
+ * Why an incident is not georoute's to act on, or undefined when it is. A notification channel can
+ * carry incidents of other policies and of other projects in the metrics scope
+ * (https://cloud.google.com/monitoring/support/notification-options: `scoping_project_id`,
+ * `policy_user_labels`), so only incidents of this project whose policy carries the labels the bootstrap
+ * writes (region and alert kind) are acted on. Anything else is acknowledged, untouched: it is not
+ * malformed, just someone else's.
  */
-export function regionOf(config: GeorouteConfig, notification: IncidentNotification): string {
+export function whyNotOurs(config: GeorouteConfig, notification: IncidentNotification): string | undefined {
   const i = notification.incident;
-  const known = new Set(config.regions.map((r) => r.name));
-  const labels = { ...(i.metric?.labels ?? {}), ...(i.resource?.labels ?? {}) };
-  const userLabels = { ...(i.metadata?.user_labels ?? {}), ...(i.policy_user_labels ?? {}) };
-  const candidates = [
-    userLabels[REGION_LABEL],
-    labels.region,
-    labels.backend_scope,
-    labels.location,
-    labels.zone?.replace(/-[a-z]$/, ''),
-  ];
-  for (const c of candidates) if (c && known.has(c)) return c;
-  const names = [
-    labels.backend_name,
-    labels.instance_group_name,
-    labels.instance_group_manager_name,
-    labels.backend_service_name,
-    labels.backend_target_name,
-  ];
-  for (const r of config.regions) {
-    if (names.some((n) => n && (n === r.mig || n === r.backend || n === r.autoscaler))) return r.name;
-  }
-  const seen = candidates.filter(Boolean).join(', ') || 'none';
-  throw new InvalidInputError(
-    `incident ${i.incident_id} names no configured region (label '${REGION_LABEL}', resource region/zone, or MIG/backend name; saw: ${seen})`,
-  );
+  const scope = (i as { scoping_project_id?: unknown }).scoping_project_id;
+  if (scope !== config.project)
+    return `scoping project ${typeof scope === 'string' ? `'${scope.slice(0, 64)}'` : '(none)'} is not ${config.project}`;
+  const labels = i.policy_user_labels ?? {};
+  const kind = labels[ALERT_LABELS.kind];
+  if (!kind || !(ALERT_KINDS as readonly string[]).includes(kind))
+    return `policy '${(i.policy_name ?? '').slice(0, 128)}' carries no georoute alert label (${ALERT_LABELS.kind})`;
+  const region = labels[ALERT_LABELS.region];
+  if (!region || !config.regions.some((r) => r.name === region))
+    return `policy label ${ALERT_LABELS.region}='${(region ?? '').slice(0, 64)}' names no configured region`;
+  return undefined;
+}
+
+/** The region of one of georoute's incidents: its policy's region label (whyNotOurs checked it). */
+export function regionOf(notification: IncidentNotification): string {
+  return notification.incident.policy_user_labels?.[ALERT_LABELS.region] as string;
 }

@@ -3,7 +3,7 @@
 export type { CapacityResult } from './capacity-batch';
 export { handleCapacityRequest } from './capacity-request';
 export { type CloudEventLike, decodeEnvelope, MAX_MESSAGE_BYTES, type PubsubDelivery, parseJson } from './envelope';
-export { handleHealthAlert, REGION_LABEL, regionOf } from './health-alert';
+export { handleHealthAlert, regionOf, whyNotOurs } from './health-alert';
 export {
   type CapacityRequestMessage,
   CapacityRequestSchema,

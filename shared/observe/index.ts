@@ -1,7 +1,7 @@
 /** The public surface of shared/observe: other modules import from here, not from its files. */
 
 export { migGroupLink, regionOfGroup, resourcePath, zoneOfInstance } from './links';
-export { LOCATION_RPS_METRIC, type ObserveDeps, observe } from './observe';
+export { type ObserveDeps, observe } from './observe';
 export {
   type Autoscaler,
   type BackendHealth,

@@ -8,7 +8,7 @@
 import { type GeorouteConfig, type RegionConfig, regionalLb } from '../config';
 import type { Logger } from '../core';
 import type { GcpClients } from '../gcp';
-import { READ_POLICY, readRecord, withRetry } from '../gcp';
+import { readRecord, withRetry } from '../gcp';
 import { weightsRecordName } from '../state';
 import { migGroupLink, regionOfGroup, resourcePath } from './links';
 import type { BackendHealth, RegionSnapshot, Snapshot } from './snapshot';
@@ -30,7 +30,7 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
   const read = async <T>(what: string, region: string | undefined, call: () => Promise<T>): Promise<T | undefined> => {
     snapshot.reads++;
     try {
-      return await withRetry(call, { policy: READ_POLICY });
+      return await withRetry(call, { policy: deps.gcp.retry.read });
     } catch (error) {
       snapshot.errors.push({ what, region, error: error as Error });
       return undefined;
@@ -38,12 +38,11 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
   };
   const project = deps.project;
 
-  // getHealth needs a backend's group: it is asked at once for the group georoute's bootstrap attaches
-  // (the region's MIG), and again only if the backend service names another one.
+  // Health as the load balancer DNS answers for the region sees it: its regional backend service.
   const regionReads = config.regions.map((region) => ({
     region,
-    health: settle(readHealth(deps, config, migGroupLink(project, region))),
     rest: Promise.all([
+      read('get backend health', region.name, () => readHealth(deps, region, migGroupLink(project, region))),
       read('get autoscaler', region.name, async () => {
         const [a] = await deps.gcp.compute.regionAutoscalers.get({
           project,
@@ -71,9 +70,8 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
       entryIp(deps, region, (what, call) => read(what, region.name, call)),
     ]),
   }));
-  snapshot.reads += config.regions.length; // the health reads
 
-  const [backendService, dnsRecord, dnsWeightsRecord, load, anycastIp] = await Promise.all([
+  const [backendService, dnsRecord, dnsWeightsRecord, demand, anycastIp] = await Promise.all([
     read('get backend service', undefined, async () => {
       const [bs] = await deps.gcp.compute.backendServices.get({
         project,
@@ -95,45 +93,27 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
       }),
     ),
   ]);
-  Object.assign(snapshot, { backendService, dnsRecord, dnsWeightsRecord, demand: load, anycastIp });
+  Object.assign(snapshot, { backendService, dnsRecord, dnsWeightsRecord, demand, anycastIp });
 
   await Promise.all(
-    regionReads.map(async ({ region, health: speculative, rest }) => {
+    regionReads.map(async ({ region, rest }) => {
       const rs: RegionSnapshot = {};
       snapshot.regions[region.name] = rs;
-      const group = backendService?.backends?.find((b) => regionOfGroup(b.group ?? '') === region.name)?.group;
-      if (group && resourcePath(group) === resourcePath(migGroupLink(project, region))) {
-        const settled = await speculative;
-        if (settled.ok) rs.health = settled.value;
-        else snapshot.errors.push({ what: 'get backend health', region: region.name, error: settled.error });
-      } else if (group) {
-        rs.health = await read('get backend health', region.name, () => readHealth(deps, config, group));
-      }
-      const [autoscaler, instances, migErrors, ip] = await rest;
-      Object.assign(rs, { autoscaler, instances, migErrors, entryIp: ip });
+      const [health, autoscaler, instances, migErrors, ip] = await rest;
+      Object.assign(rs, { health, autoscaler, instances, migErrors, entryIp: ip });
     }),
   );
   return snapshot;
 }
 
-/** A promise that never rejects (an unused speculative read must not become an unhandled rejection). */
-function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: Error }> {
-  return p.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error: error as Error }),
-  );
-}
-
-async function readHealth(deps: ObserveDeps, config: GeorouteConfig, group: string): Promise<BackendHealth> {
-  const [res] = await withRetry(
-    () =>
-      deps.gcp.compute.backendServices.getHealth({
-        project: deps.project,
-        backendService: config.loadBalancer.backendService,
-        resourceGroupReferenceResource: { group },
-      }),
-    { policy: READ_POLICY },
-  );
+/** The region's MIG as its regional Application Load Balancer's backend service sees it. */
+async function readHealth(deps: ObserveDeps, region: RegionConfig, group: string): Promise<BackendHealth> {
+  const [res] = await deps.gcp.compute.regionBackendServices.getHealth({
+    project: deps.project,
+    region: region.name,
+    backendService: regionalLb(region).backendService,
+    resourceGroupReferenceResource: { group },
+  });
   const statuses = res.healthStatus ?? [];
   return { healthy: statuses.filter((s) => s.healthState === 'HEALTHY').length, total: statuses.length };
 }

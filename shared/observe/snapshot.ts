@@ -41,8 +41,11 @@ export interface Snapshot {
   /** The geo record and the planner-weights TXT record beside it (shared/state/weights-record.ts). */
   dnsRecord?: RrsetJson;
   dnsWeightsRecord?: RrsetJson;
-  /** Requests/s per client location, from the load metric; undefined when the read failed. */
-  load?: Record<string, number>;
+  /**
+   * Requests/s per client country (`client_country`) over the load balancers DNS answers and the global
+   * one; undefined when the read failed.
+   */
+  demand?: Record<string, number>;
   /** The global anycast address: DNS's last resort. */
   anycastIp?: string;
   errors: ReadError[];

@@ -3,7 +3,7 @@
  * there), bounded by maxReplicas, stockouts and the GPU budget; then moved toward that target under
  * separate cooldowns (out fast, in slow).
  */
-import type { RegionDecision } from './health';
+import { type Decisions, isWarming, type RegionDecision } from './health';
 import type { Topology } from './topology';
 import type { PlannerInput, Reason } from './types';
 import type { WeightResult } from './weights';
@@ -26,6 +26,14 @@ export function planFloors(
   const desired: number[] = [];
   const current: number[] = [];
   const requested: number[] = [];
+  if ((decisions as Decisions).failOpen) {
+    // Failing open raises and lowers nothing: every floor holds where it is.
+    return topo.regionConfig.map((r) => {
+      const cur =
+        input.observed[r.name]?.currentMinReplicas ?? input.current?.regions[r.name]?.minReplicas ?? r.minReplicas;
+      return { minReplicas: cur, targetReplicas: cur, reasons: [] };
+    });
+  }
 
   for (let i = 0; i < n; i++) {
     const r = topo.regionConfig[i]!;
@@ -67,6 +75,11 @@ export function planFloors(
           message: `${name}: serves a location with no load metric; keeping the floor at ${cur}`,
         });
       }
+    }
+    if (obs && isWarming(obs) && want > Math.max(cur, r.minReplicas)) {
+      // Its VMs are not serving yet: what they can do is unknown, so no floor is raised on its account.
+      want = Math.max(cur, r.minReplicas);
+      reasons.push({ subject: name, code: 'warming', message: `${name}: warming up, floor held at ${want}` });
     }
     let limit = topo.replicaCap[i] as number;
     let limitCode: Reason['code'] = 'max-replicas';

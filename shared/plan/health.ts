@@ -2,6 +2,8 @@
  * Region states: who is drained, who ramps back, who serves — with the drain guardrails
  * (never more than maxDrainFraction drained, never zero serving).
  */
+
+import { failOpen, keepOnePerFence, warmupMs } from './safety';
 import type { Topology } from './topology';
 import type { PlannerInput, Reason, RegionObservation, RegionState } from './types';
 
@@ -9,6 +11,8 @@ export interface RegionDecision {
   state: RegionState;
   scaler: number;
   reasons: Reason[];
+  /** Kept serving only for its residency fence's locations (safety.ts keepOnePerFence). */
+  fenceOnly?: boolean;
 }
 
 const EPS = 1e-9;
@@ -17,24 +21,34 @@ export function isHealthy(obs: RegionObservation): boolean {
   return obs.openIncidents.length === 0 && obs.backendHealthy > 0;
 }
 
-function stateOf(scaler: number): RegionState {
+/** Starting up, not failing: no incident, none serving yet, every VM new, inside its warm-up window. */
+export function isWarming(obs: RegionObservation): boolean {
+  return obs.warming && obs.openIncidents.length === 0 && obs.backendHealthy === 0;
+}
+
+/** The decisions for all regions; `failOpen` when the evidence of failure was doubted (safety.ts). */
+export type Decisions = RegionDecision[] & { failOpen?: boolean };
+
+export function stateOf(scaler: number): RegionState {
   return scaler <= 0 ? 'drained' : scaler >= 1 - EPS ? 'serving' : 'ramping';
 }
 
 /** Backends' scaler is 0 or 0.1..1; anything else observed is clamped into that set. */
-function normalise(scaler: number): number {
+export function normalise(scaler: number): number {
   if (!(scaler > 0)) return 0;
   return Math.min(1, Math.max(0.1, scaler));
 }
 
 /** Health score for choosing whom to keep: healthy fraction, then running VMs. Higher is better. */
-function score(obs: RegionObservation | undefined): [number, number] {
+export function score(obs: RegionObservation | undefined): [number, number] {
   if (!obs) return [-1, 0];
   const frac = obs.backendTotal > 0 ? obs.backendHealthy / obs.backendTotal : 0;
   return [obs.openIncidents.length > 0 ? frac - 1 : frac, obs.instances.running];
 }
 
-export function decideRegions(input: PlannerInput, topo: Topology): RegionDecision[] {
+export function decideRegions(input: PlannerInput, topo: Topology): Decisions {
+  const doubted = failOpen(input, topo);
+  if (doubted) return doubted;
   const g = input.config.guardrails;
   const ramp = g.recoveryRamp;
   const n = topo.regions.length;
@@ -43,6 +57,8 @@ export function decideRegions(input: PlannerInput, topo: Topology): RegionDecisi
   const unhealthy: number[] = [];
   /** Healthy but still at 0 while they wait for their healthy window. */
   const recovering: number[] = [];
+  /** Warming regions already at 0: they hold a drain slot. */
+  let heldAtZero = 0;
 
   for (let i = 0; i < n; i++) {
     const name = topo.regions[i] as string;
@@ -62,6 +78,24 @@ export function decideRegions(input: PlannerInput, topo: Topology): RegionDecisi
       }
       continue;
     }
+    if (isWarming(obs)) {
+      // A start-up is not an outage: hold the region as it is (no drain, its clients stay, nobody absorbs).
+      const scaler = normalise(obs.currentCapacityScaler);
+      const left = Math.ceil(((obs.warmingSince ?? input.now) + warmupMs(topo, i) - input.now) / 1000);
+      out[i] = {
+        state: stateOf(scaler),
+        scaler,
+        reasons: [
+          {
+            subject: name,
+            code: 'warming',
+            message: `${name} is warming up (${obs.instances.booting} new VMs, none serving yet; ${left}s left of its warm-up window): held, not drained`,
+          },
+        ],
+      };
+      if (scaler === 0) heldAtZero++;
+      continue;
+    }
     if (!isHealthy(obs)) {
       out[i] = { state: 'drained', scaler: 0, reasons: [] };
       unhealthy.push(i);
@@ -73,7 +107,7 @@ export function decideRegions(input: PlannerInput, topo: Topology): RegionDecisi
   }
 
   const maxDrained = Math.max(0, Math.min(Math.floor(g.maxDrainFraction * n + EPS), n - 1));
-  let slots = maxDrained - recovering.length;
+  let slots = maxDrained - recovering.length - heldAtZero;
 
   // Too many healthy regions still waiting at 0: start the longest-healthy ones ramping now.
   if (slots < 0) {
@@ -144,6 +178,7 @@ export function decideRegions(input: PlannerInput, topo: Topology): RegionDecisi
           },
     );
   });
+  keepOnePerFence(input, topo, out);
   return out;
 }
 

@@ -4,7 +4,7 @@
  * expresses now. Pure: the same snapshot gives the same input.
  */
 import type { GeorouteConfig, RegionConfig } from '../config';
-import type { Autoscaler, BackendService, RegionSnapshot, Snapshot } from '../observe';
+import type { Autoscaler, BackendService, ManagedInstance, RegionSnapshot, Snapshot } from '../observe';
 import { regionOfGroup, zoneOfInstance } from '../observe';
 import {
   applyIncident,
@@ -16,6 +16,7 @@ import {
   readBackendNote,
   servingSet,
 } from '../state';
+import { type LocationDemand, locationDemand } from './demand';
 import type { CapacityFloor, PlannerInput, RegionObservation, TrafficPlan } from './types';
 
 /** A stockout error older than this no longer blocks growth (GPU capacity comes back). */
@@ -33,6 +34,8 @@ export interface IncidentUpdate {
 
 export interface DerivedInput {
   input: Omit<PlannerInput, 'config'>;
+  /** Client demand per location and where it came from. */
+  demand: LocationDemand;
   /** Each region's backend note as read, with the incident being recorded applied. */
   notes: Record<string, BackendNote>;
 }
@@ -61,18 +64,18 @@ export function plannerInput(config: GeorouteConfig, snapshot: Snapshot, inciden
     if (backend && obs) observed[region.name] = obs; // else unobserved: the planner holds it
   }
   floors.sort((a, b) => a.region.localeCompare(b.region) || a.requestId.localeCompare(b.requestId));
-  const load: Record<string, number | undefined> = {};
-  for (const loc of config.clientLocations) load[loc.location] = snapshot.load?.[loc.location];
+  const demand = locationDemand(config, snapshot.demand);
   return {
     input: {
       observed,
-      load,
+      load: demand.load,
       floors,
       now,
       current: currentPlan(config, snapshot),
       weightsMovedAt: decodeMovedAt(snapshot.dnsWeightsRecord?.rrdatas) ?? null,
     },
     notes,
+    demand,
   };
 }
 
@@ -94,6 +97,7 @@ function regionObservation(
     else if ((i.lastAttempt?.errors?.errors?.length ?? 0) > 0 || status === 'TERMINATED') failed++;
     else booting++;
   }
+  const startingUp = health.healthy === 0 && instances.length > 0 && instances.every(isNew);
   const recent = migErrors.filter((e) => now - Date.parse(e.timestamp ?? '') <= STOCKOUT_WINDOW_MS);
   const zonesOut = new Set(
     recent
@@ -105,11 +109,14 @@ function regionObservation(
     .map(([id, startedAt]) => ({ id, startedAt }))
     .sort((a, b) => a.startedAt - b.startedAt || a.id.localeCompare(b.id));
   const healthy = openIncidents.length === 0 && health.healthy > 0;
+  const warmingSince = startingUp && openIncidents.length === 0 ? (note.warmingSince ?? now) : null;
   return {
     backendHealthy: health.healthy,
     backendTotal: health.total,
     openIncidents,
     instances: { running, booting, failed },
+    warming: warmingSince !== null && now - warmingSince < region.warmupSec * 1000,
+    warmingSince,
     stockout: region.zones.every((z) => zonesOut.has(z)),
     quotaExceeded: recent.some((e) => e.error?.code === 'QUOTA_EXCEEDED'),
     currentCapacityScaler: capacityScaler,
@@ -119,6 +126,22 @@ function regionObservation(
     lastScaleOutAt: asNote.lastScaleOutAt,
     lastScaleInAt: asNote.lastScaleInAt,
   };
+}
+
+/**
+ * A VM the MIG is still bringing up: being created, restarted or recreated, or verified — "waiting until
+ * [the autohealing] health check reports HEALTHY" (ManagedInstance.currentAction,
+ * https://cloud.google.com/compute/docs/reference/rest/v1/regionInstanceGroupManagers/listManagedInstances).
+ */
+function isNew(i: ManagedInstance): boolean {
+  const action = i.currentAction ?? 'NONE';
+  if (
+    ['CREATING', 'CREATING_WITHOUT_RETRIES', 'RECREATING', 'VERIFYING', 'RESTARTING', 'STARTING', 'RESUMING'].includes(
+      action,
+    )
+  )
+    return true;
+  return ['PROVISIONING', 'STAGING'].includes(i.instanceStatus ?? '');
 }
 
 /** The capacity floors in force: georoute scaling schedules (shared/state/schedules.ts). */

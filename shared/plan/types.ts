@@ -9,6 +9,13 @@ export interface RegionObservation {
   /** Open Monitoring incidents about this region. */
   openIncidents: ReadonlyArray<{ id: string; startedAt: number }>;
   instances: { running: number; booting: number; failed: number };
+  /**
+   * Every VM is new (being created, or verified by the MIG until its health check passes) and none
+   * serves yet, for less than the region's `warmupSec`: a start-up, not an outage.
+   */
+  warming: boolean;
+  /** When the region started warming (kept in its backend note); null when it is not starting up. */
+  warmingSince?: number | null;
   /** Recent ZONE_RESOURCE_POOL_EXHAUSTED in all (or most) of the region's zones: it cannot grow. */
   stockout: boolean;
   /** QUOTA_EXCEEDED: it cannot grow either, and retrying does not help. */
@@ -76,6 +83,9 @@ export interface TrafficPlan {
 }
 
 export type ReasonCode =
+  | 'warming'
+  | 'fail-open'
+  | 'fence-holds'
   | 'drain-unhealthy'
   | 'keep-last-healthy'
   | 'max-drain-fraction'
@@ -106,6 +116,8 @@ export interface Reason {
   subject: string;
   code: ReasonCode;
   message: string;
+  /** How loud the decision is logged (default INFO). */
+  severity?: 'WARNING' | 'CRITICAL';
 }
 
 export interface PlanResult {

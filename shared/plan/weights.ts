@@ -4,7 +4,7 @@
  * is bounded (one step of at most `maxWeightShiftPerStep` per DNS TTL), except that weight on a region
  * that may no longer serve is removed at once.
  */
-import type { RegionDecision } from './health';
+import type { Decisions, RegionDecision } from './health';
 import { roundWeights, WEIGHT_UNITS } from './round';
 import type { Topology } from './topology';
 import type { LocationPlan, PlannerInput, Reason } from './types';
@@ -51,14 +51,31 @@ export function planWeights(input: PlannerInput, topo: Topology, decisions: read
   const base = new Float64Array(n);
   const reasons: Reason[] = [];
   const locations: Record<string, LocationPlan> = {};
-  const stepDue = churnStepDue(input);
+  // Failing open holds the last routing: no churn step (safety moves still happen).
+  const stepDue = !(decisions as Decisions).failOpen && churnStepDue(input);
   const bound = stepDue ? input.config.guardrails.maxWeightShiftPerStep : 0;
 
   for (const li of topo.fillOrder) {
     const name = topo.locations[li] as string;
     const cfg = topo.locationConfig[li]!;
     const fence = cfg.residency;
-    const eligible = (topo.candidates[li] as number[]).filter((i) => (decisions[i] as RegionDecision).scaler > 0);
+    let eligible = (topo.candidates[li] as number[]).filter((i) => {
+      const d = decisions[i] as RegionDecision;
+      return d.scaler > 0 && (!d.fenceOnly || topo.residency[i] === fence);
+    });
+    if (eligible.length === 0 && fence && topo.fenced[li] && input.config.residencyFallback[fence] !== 'anycast') {
+      // The fence holds: its own nearest region, degraded, rather than an answer from anywhere.
+      const nearest = topo.candidates[li]?.[0];
+      if (nearest !== undefined) {
+        eligible = [nearest];
+        reasons.push({
+          subject: name,
+          code: 'fence-holds',
+          severity: 'WARNING',
+          message: `${name}: no '${fence}' region can serve; residency holds: answered by ${topo.regions[nearest]} (degraded) instead of from outside the fence`,
+        });
+      }
+    }
     if (eligible.length === 0) {
       locations[name] = { weights: {}, fallback: 'anycast' };
       reasons.push({
@@ -211,10 +228,13 @@ function limitChurn(
     const w = prev[region] as number;
     if (!(w > 0)) continue;
     const i = topo.regionIndex.get(region);
+    const d = i === undefined ? undefined : (decisions[i] as RegionDecision);
     const ok =
       i !== undefined &&
-      (decisions[i] as RegionDecision).scaler > 0 &&
-      (fence === undefined || topo.residency[i] === fence);
+      d !== undefined &&
+      d.scaler > 0 &&
+      (fence === undefined || topo.residency[i] === fence) &&
+      (!d.fenceOnly || topo.residency[i] === fence);
     if (ok) {
       base[i] = w / prevSum;
       kept += w / prevSum;

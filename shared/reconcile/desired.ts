@@ -6,7 +6,7 @@ import type { CapacityDesired, DnsDesired, GeoItem, LbDesired } from '../actuate
 import type { GeorouteConfig } from '../config';
 import { type Autoscaler, failed, type Snapshot } from '../observe';
 import type { DerivedInput, IncidentUpdate, TrafficPlan } from '../plan';
-import { isHealthy } from '../plan';
+import { isHealthy, isWarming } from '../plan';
 import {
   applyIncident,
   expiredSchedules,
@@ -48,12 +48,16 @@ export function desiredLb(
     }
     scalers[region.name] = regionPlan.capacityScaler;
     const healthy = isHealthy(obs);
+    const warmingSince = obs.warmingSince ?? null;
     notes[region.name] = (current) => {
-      const note = withIncident(current);
+      const note = { ...withIncident(current), warmingSince };
+      // Warming is a start-up, not ill health: its start is kept (the warm-up window counts from it).
+      if (isWarming(obs)) return writeBackendNote(note);
       if (!healthy) return writeBackendNote({ ...note, unhealthy: true, healthySince: null });
       if (note.unhealthy) return writeBackendNote({ ...note, unhealthy: false, healthySince: now });
       // Nothing to record: leave the description as it is (no write for a note that says nothing).
-      return ours ? writeBackendNote(note) : (current ?? '');
+      const hadWarming = readBackendNote(current).warmingSince !== null;
+      return ours || hadWarming ? writeBackendNote(note) : (current ?? '');
     };
   }
   return {
@@ -133,7 +137,7 @@ export function desiredCapacity(
         region: region.name,
         autoscaler: region.autoscaler,
         minReplicas: floor?.minReplicas,
-        disableSchedules: expired,
+        retireSchedules: expired,
         description: floor?.description,
         current: autoscaler,
       },

@@ -23,6 +23,8 @@ export interface BackendNote {
   healthySince: number | null;
   /** The region was unhealthy when last reconciled: its next healthy sighting starts a streak. */
   unhealthy: boolean;
+  /** Epoch ms the region was first seen with only new VMs and none serving (warming); null = not warming. */
+  warmingSince: number | null;
 }
 
 export interface AutoscalerNote {
@@ -30,7 +32,13 @@ export interface AutoscalerNote {
   lastScaleInAt: number | null;
 }
 
-export const emptyBackendNote = (): BackendNote => ({ open: {}, closed: {}, healthySince: null, unhealthy: false });
+export const emptyBackendNote = (): BackendNote => ({
+  open: {},
+  closed: {},
+  healthySince: null,
+  unhealthy: false,
+  warmingSince: null,
+});
 export const emptyAutoscalerNote = (): AutoscalerNote => ({ lastScaleOutAt: null, lastScaleInAt: null });
 
 export function readBackendNote(description: string | null | undefined): BackendNote {
@@ -41,6 +49,7 @@ export function readBackendNote(description: string | null | undefined): Backend
     closed: numberMap(raw.c),
     healthySince: numberOrNull(raw.h),
     unhealthy: raw.u === 1,
+    warmingSince: numberOrNull(raw.w),
   };
 }
 
@@ -55,7 +64,13 @@ function newest(map: Record<string, number>): Record<string, number> {
 }
 
 export function writeBackendNote(note: BackendNote): string {
-  return encodeState({ o: newest(note.open), c: newest(note.closed), h: note.healthySince, u: note.unhealthy ? 1 : 0 });
+  return encodeState({
+    o: newest(note.open),
+    c: newest(note.closed),
+    h: note.healthySince,
+    u: note.unhealthy ? 1 : 0,
+    ...(note.warmingSince !== null ? { w: note.warmingSince } : {}),
+  });
 }
 
 export function readAutoscalerNote(description: string | null | undefined): AutoscalerNote {

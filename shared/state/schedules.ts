@@ -75,11 +75,15 @@ export function liveSchedules(autoscaler: Autoscaler | undefined, now: number): 
   });
 }
 
-/** georoute schedules whose request has expired and that are still enabled (to retire), sorted. */
+/**
+ * georoute schedules that hold nothing any more, to delete (sorted): expired ones, and disabled ones
+ * (what earlier versions left instead of deleting). They still count toward Google's 128 per autoscaler.
+ */
 export function expiredSchedules(autoscaler: Autoscaler | undefined, now: number): string[] {
   return Object.entries(schedulesOf(autoscaler))
     .filter(([name, s]) => {
-      if (!isGeorouteSchedule(name) || s.disabled) return false;
+      if (!isGeorouteSchedule(name)) return false;
+      if (s.disabled) return true;
       const meta = decodeScheduleMeta(s.description);
       return meta?.expiresAt !== undefined && meta.expiresAt <= now;
     })

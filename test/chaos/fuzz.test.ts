@@ -9,9 +9,9 @@ import { type CloudEventLike, decodeEnvelope, MAX_MESSAGE_BYTES, parseJson } fro
 import { handleHealthAlert } from '../../shared/handlers/health-alert';
 import { CapacityRequestSchema, IncidentNotificationSchema, parseMessage } from '../../shared/handlers/messages';
 import { handleReconcileTick } from '../../shared/handlers/reconcile-tick';
+import { pubsubEvent, recordingRuntime } from '../helpers/events';
 import { incident } from '../helpers/incidents';
 import { testConfig } from '../helpers/stack';
-import { pubsubEvent, recordingRuntime } from './helpers/events';
 import { FULL, secretLeaks, size, writeFigures } from './helpers/report';
 
 /**

@@ -1,8 +1,8 @@
 import { handleHealthAlert } from '../../shared/handlers/health-alert';
 import { reconcile } from '../../shared/reconcile/reconcile';
+import { deliver, incidentEvent, recordingRuntime } from '../helpers/events';
 import { testConfig } from '../helpers/stack';
 import { startWorld, type World } from '../helpers/world';
-import { deliver, incidentEvent, recordingRuntime } from './helpers/events';
 import { FULL, size, writeFigures } from './helpers/report';
 
 /**

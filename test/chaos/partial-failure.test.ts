@@ -3,9 +3,9 @@ import { handleCapacityRequest } from '../../shared/handlers/capacity-request';
 import { handleHealthAlert } from '../../shared/handlers/health-alert';
 import { reconcile } from '../../shared/reconcile/reconcile';
 import { readBackendNote } from '../../shared/state/notes';
+import { incidentEvent, pubsubEvent, recordingRuntime } from '../helpers/events';
 import { testConfig } from '../helpers/stack';
 import { startWorld, type World } from '../helpers/world';
-import { incidentEvent, pubsubEvent, recordingRuntime } from './helpers/events';
 import { writeFigures } from './helpers/report';
 
 /**
@@ -20,7 +20,9 @@ const figures: Record<string, unknown> = {};
 const tick = () => reconcile(w.deps, config, { kind: 'tick', eventId: `pf-${++n}` });
 
 beforeEach(async () => {
-  w = await startWorld(config);
+  // Writes retry a transient failure in place (shared/gcp/retry.ts); a fault that outlasts the retries
+  // fails the write. Few, short retries here, so a write fails fast when a fault persists.
+  w = await startWorld(config, { retry: { write: { attempts: 3, baseMs: 5, capMs: 20 } } });
   await tick();
 });
 afterEach(async () => {
@@ -69,7 +71,7 @@ async function drainWith(fault: FaultRule, name: string) {
 }
 
 test('the DNS write fails after the backend write succeeded → the next reconcile converges', async () => {
-  const r = await drainWith({ api: 'dns', writes: true, statuses: [503], count: 1 }, 'dnsFailsAfterLb');
+  const r = await drainWith({ api: 'dns', writes: true, statuses: [503] }, 'dnsFailsAfterLb');
   expect(r.first.errors.map((e) => e.actuator)).toEqual(['dns']);
   expect(r.afterFirst).toEqual({ scaler: 0, dnsHasEast: true }); // half done
   expect(r.second.errors).toEqual([]);
@@ -80,7 +82,7 @@ test('the DNS write fails after the backend write succeeded → the next reconci
 
 test('the backend write fails after the DNS write succeeded → the next reconcile converges', async () => {
   const r = await drainWith(
-    { api: 'compute', method: 'PATCH', pathPattern: '/global/backendServices/', statuses: [503], count: 1 },
+    { api: 'compute', method: 'PATCH', pathPattern: '/global/backendServices/', statuses: [503] },
     'lbFailsAfterDns',
   );
   expect(r.first.errors.map((e) => e.actuator)).toEqual(['lb']);

@@ -1,9 +1,9 @@
 import { handleHealthAlert } from '../../shared/handlers/health-alert';
 import { type ReconcileResult, reconcile } from '../../shared/reconcile/reconcile';
 import { readBackendNote } from '../../shared/state/notes';
+import { deliver, incidentEvent, recordingRuntime } from '../helpers/events';
 import { testConfig } from '../helpers/stack';
 import { startWorld, type World } from '../helpers/world';
-import { deliver, incidentEvent, recordingRuntime } from './helpers/events';
 import { FULL, size, writeFigures } from './helpers/report';
 
 /**

@@ -72,3 +72,37 @@ test('an invalid config is refused with every error and its path, before any API
   expect(stderr).toMatch(/dns\.managedZone/);
   expect((await w.control.requests({ since: mark })).requests).toEqual([]);
 });
+
+test('`georoute plan --json` right after a bootstrap, every VM still starting: no drain, no absorbed load', async () => {
+  const fresh = await startWorld(config, { boot: false });
+  try {
+    fresh.advance(45_000); // VMs created and booting: none serves yet
+    const { code, stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(REPO_ROOT, 'bin/georoute.js'), 'plan', '--config', file, '--json'],
+      {
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          GEOROUTE_EMULATOR: fresh.emu.restUrl,
+          PUBSUB_EMULATOR_HOST: fresh.emu.pubsubHost,
+        },
+        timeout: 60_000,
+      },
+    ).then((r) => ({ code: 0, ...r }));
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as {
+      plan: { regions: Record<string, { state: string; reasons: string[]; minReplicas: number }> };
+      reasons: Array<{ code: string }>;
+    };
+    for (const r of config.regions) {
+      expect(out.plan.regions[r.name]).toMatchObject({ state: 'serving' });
+      expect(out.plan.regions[r.name]?.reasons).toContain('warming');
+    }
+    const codes = out.reasons.map((x) => x.code);
+    expect(codes).not.toContain('drain-unhealthy');
+    expect(codes).not.toContain('absorb-load');
+  } finally {
+    await fresh.close();
+  }
+});

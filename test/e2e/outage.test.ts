@@ -104,7 +104,7 @@ test('a regional outage is detected, drained, rerouted and absorbed, then recove
     alertPolicy: {
       displayName: 'georoute us-east4 error ratio',
       combiner: 'OR',
-      userLabels: { 'georoute-region': 'us-east4' },
+      userLabels: { 'georoute-region': 'us-east4', 'georoute-alert': 'error-ratio' },
       conditions: [
         {
           displayName: 'error ratio > 0.05',

@@ -30,7 +30,7 @@ export function incident(
       },
       metadata: { system_labels: {}, user_labels: {} },
       policy_name: `georoute ${region} error ratio`,
-      policy_user_labels: { 'georoute-region': region },
+      policy_user_labels: { 'georoute-region': region, 'georoute-alert': 'error-ratio' },
       documentation: null,
       condition: {},
       condition_name: 'error ratio > 0.05',

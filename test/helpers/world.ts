@@ -4,6 +4,7 @@ import type { GeorouteConfig } from '../../shared/config';
 import { type LogEntry, type Logger, memoryLogger } from '../../shared/core/logger';
 import { createDeps, type Deps } from '../../shared/deps';
 import { GcpClients } from '../../shared/gcp/clients';
+import type { RetryPolicies } from '../../shared/gcp/retry';
 import { LOCATION_RPS_METRIC } from '../../shared/observe/observe';
 import { buildStack } from './stack';
 
@@ -24,7 +25,10 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(config: GeorouteConfig, options: { boot?: boolean } = {}): Promise<World> {
+export async function startWorld(
+  config: GeorouteConfig,
+  options: { boot?: boolean; retry?: Partial<RetryPolicies> } = {},
+): Promise<World> {
   const emu = await startEmulator({
     timings: {
       operationPendingMs: 5,
@@ -34,7 +38,10 @@ export async function startWorld(config: GeorouteConfig, options: { boot?: boole
       vmWarmupMs: 30_000,
     },
   });
-  const gcp = new GcpClients({ projectId: config.project, emulator: emu.restUrl, pubsubHost: emu.pubsubHost });
+  const gcp = new GcpClients(
+    { projectId: config.project, emulator: emu.restUrl, pubsubHost: emu.pubsubHost },
+    { retry: options.retry },
+  );
   const logger: Logger & { entries: LogEntry[] } = memoryLogger();
   const deps = createDeps(config, { gcp, logger, now: () => emu.ctx.clock.now() });
   const control = new EmulatorControl(emu.restUrl);

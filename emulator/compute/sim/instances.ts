@@ -185,7 +185,7 @@ export class InstanceSimulation {
       }
       if (
         healing &&
-        i.action === 'NONE' &&
+        (i.action === 'NONE' || i.action === 'VERIFYING') &&
         this.statusOf(i, now) === 'RUNNING' &&
         now >= i.runningAt + Number(healing.initialDelaySec ?? DEFAULT_INITIAL_DELAY_SEC) * 1000 &&
         this.healthOf(i, now) === 'UNHEALTHY'
@@ -202,7 +202,10 @@ export class InstanceSimulation {
         this.place(i, mig, now);
       }
       if (i.provisioned && i.terminatedAt === undefined && i.action !== 'DELETING' && i.action !== 'NONE') {
-        if (now >= i.runningAt) i.action = 'NONE';
+        // Once RUNNING, a MIG with an autohealing health check verifies the VM: "waiting until [that]
+        // health check reports HEALTHY" (ManagedInstance.currentAction VERIFYING,
+        // https://cloud.google.com/compute/docs/reference/rest/v1/regionInstanceGroupManagers/listManagedInstances).
+        if (now >= i.runningAt) i.action = healing && this.healthOf(i, now) !== 'HEALTHY' ? 'VERIFYING' : 'NONE';
       }
     }
 
@@ -409,7 +412,7 @@ export class InstanceSimulation {
       starting: 0,
       stopping: 0,
       suspending: 0,
-      verifying: 0,
+      verifying: count('VERIFYING'),
     };
     const stable = instances.length === Number(mig.targetSize ?? 0) && instances.every((i) => i.action === 'NONE');
     const status: Record<string, unknown> = {

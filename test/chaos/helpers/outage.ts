@@ -37,7 +37,7 @@ async function alertPolicy(s: ChaosStack): Promise<void> {
       alertPolicy: {
         displayName: 'georoute us-east4 error ratio (chaos)',
         combiner: 'OR',
-        userLabels: { 'georoute-region': 'us-east4' },
+        userLabels: { 'georoute-region': 'us-east4', 'georoute-alert': 'error-ratio' },
         conditions: [
           {
             displayName: 'error ratio > 0.05',

@@ -1,6 +1,6 @@
 import { handleCapacityRequest } from '../../../shared/handlers/capacity-request';
 import { reconcile } from '../../../shared/reconcile/reconcile';
-import { pubsubEvent, recordingRuntime } from '../../chaos/helpers/events';
+import { pubsubEvent, recordingRuntime } from '../../helpers/events';
 import { eventually, type FunctionsHarness, startFunctions } from '../../helpers/functions';
 import { testConfig } from '../../helpers/stack';
 import { startWorld, type World } from '../../helpers/world';

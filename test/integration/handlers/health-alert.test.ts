@@ -90,7 +90,8 @@ test('the same incident delivered three times drains once (one backend-service c
   await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates: 3 });
   const before = await backendServicePatches();
   const mark = await w.control.mark();
-  await fx.publish(topics.healthAlerts, incident('inc-dup', 'open', 'europe-west4', w.emu.ctx.clock.now()));
+  // us-east4: the EU's only region is kept serving its fence (docs/PLANNER.md rule 12).
+  await fx.publish(topics.healthAlerts, incident('inc-dup', 'open', 'us-east4', w.emu.ctx.clock.now()));
   await handled('healthAlert', 3);
   await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates: 1 });
   const { requests } = await w.control.requests({ since: mark, api: 'compute' });
@@ -101,7 +102,7 @@ test('the same incident delivered three times drains once (one backend-service c
   // the same requestId): Compute answers it with the first one's operation and changes nothing.
   expect(bsCalls.filter((r) => r.method === 'PATCH').length).toBeLessThanOrEqual(3);
   expect((await backendServicePatches()) - before).toBe(1);
-  expect(await scaler('europe-west4')).toBe(0);
+  expect(await scaler('us-east4')).toBe(0);
 });
 
 test('a close that arrives before its open leaves the region serving', async () => {

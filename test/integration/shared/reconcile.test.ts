@@ -125,7 +125,8 @@ test('a GPU stockout in one region moves the extra capacity to the next region',
 
 test('two reconciles racing on the backend service: one 412, re-read, no lost update', async () => {
   await tick();
-  await w.control.call('POST', '/__emulator/compute/instances/health', { region: 'europe-west4', health: 'UNHEALTHY' });
+  // us-east4, not the EU: the only region of a residency fence is kept serving (docs/PLANNER.md rule 12).
+  await w.control.call('POST', '/__emulator/compute/instances/health', { region: 'us-east4', health: 'UNHEALTHY' });
   // Hold every Compute write a little, so both reconciles read the same fingerprint before either writes.
   await w.control.addFault({ api: 'compute', method: 'PATCH', latencyMs: 150 });
   const [a, b] = await Promise.all([tick(), tick()]);
@@ -134,7 +135,7 @@ test('two reconciles racing on the backend service: one 412, re-read, no lost up
   const lbWrites = [...a.actions, ...b.actions].filter((x) => x.actuator === 'lb').length;
   expect(lbWrites).toBe(1); // exactly one of them wrote the drain…
   expect(a.retries + b.retries).toBeGreaterThanOrEqual(1); // …the other got 412, re-read and found it done
-  expect((await liveScalers())['europe-west4']).toBe(0);
+  expect((await liveScalers())['us-east4']).toBe(0);
   const mark = await w.control.mark();
   await tick();
   expect(await w.writesSince(mark)).toBe(0);

@@ -47,6 +47,7 @@ describe('parseConfig', () => {
     const c = r.config;
     expect(c.dns.ttlSec).toBe(30);
     expect(c.guardrails).toEqual({
+      failOpenFraction: 0.5,
       maxDrainFraction: 0.5,
       recoveryRamp: [0.1, 0.5, 1],
       recoveryStepSec: 300,

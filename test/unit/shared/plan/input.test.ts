@@ -84,8 +84,38 @@ test('an incident being recorded is seen by the plan; its close starts a healthy
     closed: {},
     healthySince: null,
     unhealthy: true,
+    warmingSince: null,
   });
   const closed = plannerInput(config, snap, { region: 'us-east4', id: 'i1', state: 'closed', at: NOW });
   expect(closed.input.observed['us-east4']?.openIncidents).toEqual([]);
   expect(closed.input.observed['us-east4']?.lastHealthyTransitionAt).toBe(NOW);
+});
+
+test('a region with every VM being created or verified and none healthy is warming, from when first seen', () => {
+  const snap = baseSnapshot(config);
+  const rs = snap.regions['us-east4'] as unknown as {
+    instances: Array<Record<string, string>>;
+    health: { healthy: number };
+  };
+  rs.instances = [
+    { instance: 'a', instanceStatus: 'RUNNING', currentAction: 'VERIFYING' },
+    { instance: 'b', instanceStatus: 'STAGING', currentAction: 'CREATING' },
+  ];
+  rs.health.healthy = 0;
+  const first = plannerInput(config, snap).input.observed['us-east4'];
+  expect(first).toMatchObject({ warming: true, warmingSince: NOW });
+  // Later, from the time kept in its note; past the region's warm-up window it is no longer warming.
+  const warmup = config.regions.find((r) => r.name === 'us-east4')!.warmupSec * 1000;
+  backendIn(snap, config, 'us-east4').description = writeBackendNote({
+    open: {},
+    closed: {},
+    healthySince: null,
+    unhealthy: false,
+    warmingSince: NOW - warmup - 1,
+  });
+  expect(plannerInput(config, snap).input.observed['us-east4']).toMatchObject({ warming: false });
+  // One VM that came up and then failed its checks: not a start-up.
+  rs.instances.push({ instance: 'c', instanceStatus: 'RUNNING', currentAction: 'NONE' });
+  backendIn(snap, config, 'us-east4').description = undefined;
+  expect(plannerInput(config, snap).input.observed['us-east4']).toMatchObject({ warming: false, warmingSince: null });
 });

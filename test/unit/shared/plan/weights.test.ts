@@ -44,14 +44,24 @@ describe('location weights', () => {
     expect(codes(r, 'europe-west1')).toContain('overloaded');
   });
 
-  it('the fence wins over availability: no healthy EU region → anycast fallback, and says so', () => {
+  it('the fence holds: the only EU region stays serving its fenced locations, degraded, not drained', () => {
     const r = plan(withObserved(baseInput(config), { 'europe-west4': unhealthy() }));
+    expect(r.plan.regions['europe-west4']).toMatchObject({ state: 'serving', capacityScaler: 1 });
+    expect(codes(r, 'europe-west4')).toContain('fence-holds');
+    for (const loc of ['europe-west1', 'europe-west3', 'europe-west4']) {
+      expect(r.plan.locations[loc]).toEqual({ weights: { 'europe-west4': 1 } });
+    }
+    // Unfenced me-west1 moves out of the EU: the sick region is kept for its fence only.
+    expect(Object.keys(r.plan.locations['me-west1']!.weights)).not.toContain('europe-west4');
+  });
+
+  it('a fence with an allowed fallback is answered by the anycast address instead, and says so', () => {
+    const fallback = { ...config, residencyFallback: { eu: 'anycast' as const } };
+    const r = plan(withObserved(baseInput(fallback), { 'europe-west4': unhealthy() }));
     for (const loc of ['europe-west1', 'europe-west3', 'europe-west4']) {
       expect(r.plan.locations[loc]).toEqual({ weights: {}, fallback: 'anycast' });
       expect(codes(r, loc)).toEqual(expect.arrayContaining(['fallback-anycast', 'residency-fence']));
     }
-    // Unfenced me-west1 moves out of the EU.
-    expect(Object.keys(r.plan.locations['me-west1']!.weights)).not.toContain('europe-west4');
   });
 
   it('spills demand past a region in stockout that cannot grow (stockout-spill)', () => {

@@ -53,17 +53,24 @@ test('desiredLb: nothing to do when the backend service could not be read', () =
 });
 
 test('desiredDns: every location answered by its regions’ entry IPs, a drained region in none', () => {
-  const incident = { region: 'europe-west4', id: 'eu-down', state: 'open' as const, at: NOW };
+  const incident = { region: 'us-east4', id: 'east-down', state: 'open' as const, at: NOW };
   const { snap, plan: p } = planned(undefined, incident);
   const dns = desiredDns(config, p, snap);
   expect(dns?.items).toHaveLength(config.clientLocations.length);
   const all = dns?.items.flatMap((i) => i.rrdatas) ?? [];
-  expect(all).not.toContain(entryIpOf(config, 'europe-west4'));
-  // The EU fence holds: its locations are not answered from outside the EU (here: anycast, no EU region left).
-  const eu = dns?.items.find((i) => i.location === 'europe-west1');
-  expect(eu?.rrdatas).toEqual([ANYCAST]);
+  expect(all).not.toContain(entryIpOf(config, 'us-east4'));
   expect(dns?.current?.record).toBe(snap.dnsRecord);
   expect(dns?.weightsMovedAt).toBe(NOW);
+});
+
+test('desiredDns: a fence allowed to fall back is answered by the anycast address when its region drains', () => {
+  const fallback = { ...config, residencyFallback: { eu: 'anycast' as const } };
+  const snap = baseSnapshot(fallback);
+  const derived = plannerInput(fallback, snap, { region: 'europe-west4', id: 'eu-down', state: 'open', at: NOW });
+  const p = plan({ config: fallback, ...derived.input }).plan;
+  const dns = desiredDns(fallback, p, snap);
+  expect(dns?.items.find((i) => i.location === 'europe-west1')?.rrdatas).toEqual([ANYCAST]);
+  expect(dns?.items.flatMap((i) => i.rrdatas)).not.toContain(entryIpOf(fallback, 'europe-west4'));
 });
 
 test('desiredDns: no change when the geo record could not be read, or a location would get no answer', () => {
@@ -71,10 +78,12 @@ test('desiredDns: no change when the geo record could not be read, or a location
   failedRead.errors.push({ what: 'read geo record', error: new Error('503') });
   expect(desiredDns(config, planned(failedRead).plan, failedRead)).toBeUndefined();
 
-  const noAnycast = baseSnapshot(config, { anycastIp: undefined });
-  const { plan: p } = planned(noAnycast, { region: 'europe-west4', id: 'x', state: 'open', at: NOW });
+  const fallback = { ...config, residencyFallback: { eu: 'anycast' as const } };
+  const noAnycast = baseSnapshot(fallback, { anycastIp: undefined });
+  const derived = plannerInput(fallback, noAnycast, { region: 'europe-west4', id: 'x', state: 'open', at: NOW });
+  const p = plan({ config: fallback, ...derived.input }).plan;
   const unanswered: string[] = [];
-  expect(desiredDns(config, p, noAnycast, (l) => unanswered.push(l))).toBeUndefined();
+  expect(desiredDns(fallback, p, noAnycast, (l) => unanswered.push(l))).toBeUndefined();
   expect(unanswered.length).toBeGreaterThan(0);
 });
 
@@ -90,7 +99,7 @@ test('desiredCapacity: floors move with the cooldown clock; expired georoute sch
   const { derived, plan: p } = planned(snap);
   const steps = desiredCapacity(config, p, snap, derived);
   const east = steps.find((s) => 'desired' in s && s.desired.region === 'us-east4');
-  expect(east && 'desired' in east && east.desired.disableSchedules).toEqual(['georoute-req-old']);
+  expect(east && 'desired' in east && east.desired.retireSchedules).toEqual(['georoute-req-old']);
   // Every other region: a floor the plan moves is written (stamped with the cooldown clock), one it keeps is skipped.
   for (const r of config.regions.filter((x) => x.name !== 'us-east4')) {
     const step = steps.find((s) => ('desired' in s ? s.desired.region : s.region) === r.name);

@@ -36,7 +36,7 @@ test('schedule names are RFC 1035, unique per request id, and carry the georoute
   expect(scheduleName('Team-A/Launch 2026?')).not.toBe(a);
 });
 
-test('live and expired are decided from the description; operator and disabled schedules are neither', () => {
+test('live and expired are decided from the description; disabled ones are dead too, an operator’s neither', () => {
   const now = 1_800_000_000_000;
   const autoscaler = {
     autoscalingPolicy: {
@@ -60,5 +60,5 @@ test('live and expired are decided from the description; operator and disabled s
       .map((s) => s.name)
       .sort(),
   ).toEqual(['georoute-live', 'georoute-open']);
-  expect(expiredSchedules(autoscaler, now)).toEqual(['georoute-gone']);
+  expect(expiredSchedules(autoscaler, now)).toEqual(['georoute-gone', 'georoute-off']);
 });

@@ -1,8 +1,8 @@
-import type { GeorouteConfig } from '../../../shared/config';
-import type { Deps } from '../../../shared/deps';
-import type { CloudEventLike } from '../../../shared/handlers/envelope';
-import { createRuntime, type FunctionRuntime } from '../../../shared/handlers/runtime';
-import { incident } from '../../helpers/incidents';
+import type { GeorouteConfig } from '../../shared/config';
+import type { Deps } from '../../shared/deps';
+import type { CloudEventLike } from '../../shared/handlers/envelope';
+import { createRuntime, type FunctionRuntime } from '../../shared/handlers/runtime';
+import { incident } from './incidents';
 
 let seq = 0;
 

@@ -15,6 +15,9 @@ interface Step {
 const build = parse(readFileSync(join(ROOT, 'cloudbuild.yaml'), 'utf8')) as {
   steps: Step[];
   substitutions: Record<string, string>;
+  serviceAccount?: string;
+  timeout?: string;
+  options?: { logging?: string };
 };
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   main: string;
@@ -32,6 +35,29 @@ function flags(script: string): Record<string, string> {
 }
 
 describe('cloudbuild.yaml', () => {
+  test('runs on a new project: a named build service account, its logs in Cloud Logging, a GPU-stack timeout', () => {
+    // New projects may build as the Compute Engine default account; a user-specified one needs
+    // CLOUD_LOGGING_ONLY (or a user bucket): https://cloud.google.com/build/docs/securing-builds/configure-user-specified-service-accounts
+    expect(build.serviceAccount).toMatch(
+      /^projects\/\$PROJECT_ID\/serviceAccounts\/[a-z][-a-z0-9]+@\$PROJECT_ID\.iam\.gserviceaccount\.com$/,
+    );
+    expect(build.options?.logging).toBe('CLOUD_LOGGING_ONLY');
+    expect(Number.parseInt(build.timeout ?? '0', 10)).toBeGreaterThan(3600); // default 60 min
+    // node:22 has no browser: the test step installs the one the report test drives.
+    expect(step('test').args.join(' ')).toMatch(/apt-get install -y -qq chromium[\s\S]*npm test/);
+  });
+
+  test('gives every Eventarc subscription the dead-letter topic (Eventarc creates them without one)', () => {
+    const script = step('dead-letters').args.join(' ');
+    for (const fn of ['georoute-capacity-request', 'georoute-health-alert', 'georoute-reconcile'])
+      expect(script).toContain(fn);
+    expect(script).toMatch(/gcloud pubsub subscriptions update [\s\S]*--dead-letter-topic=/);
+    expect(script).toMatch(/--role=roles\/pubsub\.publisher/);
+    expect(script).toMatch(/--role=roles\/pubsub\.subscriber/);
+    const order = build.steps.map((s) => s.id);
+    expect(order.indexOf('dead-letters')).toBeGreaterThan(order.indexOf('deploy-reconcile'));
+  });
+
   test('runs npm ci → npm test → validate-config → bootstrap --yes → deploys → scheduler, in that order', () => {
     const order = build.steps.map((s) => s.id);
     expect(order.slice(0, 4)).toEqual(['install', 'test', 'validate-config', 'bootstrap']);

@@ -47,6 +47,15 @@ describe('cloudbuild.yaml', () => {
     expect(step('test').args.join(' ')).toMatch(/apt-get install -y -qq chromium[\s\S]*npm test/);
   });
 
+  test('every $ in a step is a substitution Cloud Build knows, or escaped ($$) for the shell', () => {
+    // https://cloud.google.com/build/docs/configuring-builds/substitute-variable-values
+    const builtins = ['PROJECT_ID', 'PROJECT_NUMBER', 'BUILD_ID', 'LOCATION', 'SERVICE_ACCOUNT_EMAIL', 'COMMIT_SHA'];
+    const known = new Set([...builtins, ...Object.keys(build.substitutions)]);
+    const text = [JSON.stringify(build.serviceAccount), ...build.steps.flatMap((s) => s.args)].join('\n');
+    const used = [...text.replace(/\$\$/g, '').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+    expect(used.filter((v) => !known.has(v as string))).toEqual([]);
+  });
+
   test('gives every Eventarc subscription the dead-letter topic (Eventarc creates them without one)', () => {
     const script = step('dead-letters').args.join(' ');
     for (const fn of ['georoute-capacity-request', 'georoute-health-alert', 'georoute-reconcile'])

@@ -1,14 +1,9 @@
-import {
-  type ServerDuplexStream,
-  type ServerUnaryCall,
-  type sendUnaryData,
-  status,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { sleep } from '../core/http-server';
+import { grpcStatus } from '../core/wire';
 import type { EmulatorContext } from '../core/world';
 import type { Consumer, PubsubEngine, Received } from './engine';
-import { GrpcError, grpcCodeOf, httpStatusOf, invalidArgument } from './errors';
+import { asApiError, invalidArgument, unimplemented } from './errors';
 import { parseProject } from './model';
 import { handleStreamingPull, type StreamingPullRequestProto } from './streaming-pull';
 import {
@@ -31,7 +26,7 @@ let pullSeq = 0;
 
 /**
  * Wraps one unary RPC: injected faults (latency, then an HTTP status mapped to its gRPC code), the
- * request log (HTTP-equivalent status), and GrpcError → gRPC status.
+ * request log (HTTP-equivalent status), and ApiError → gRPC status.
  */
 export function unary(ctx: EmulatorContext, rpc: string, write: boolean, handler: UnaryHandler) {
   return async (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): Promise<void> => {
@@ -47,7 +42,7 @@ export function unary(ctx: EmulatorContext, rpc: string, write: boolean, handler
     if (fault.delayMs > 0) await sleep(fault.delayMs);
     if (fault.error) {
       ctx.log.record({ ...entry, status: fault.error.status, injected: true });
-      callback({ code: grpcCodeOf(fault.error.status), details: fault.error.message });
+      callback(grpcStatus(fault.error));
       return;
     }
     try {
@@ -55,10 +50,9 @@ export function unary(ctx: EmulatorContext, rpc: string, write: boolean, handler
       ctx.log.record({ ...entry, status: 200 });
       callback(null, result ?? {});
     } catch (err) {
-      const e =
-        err instanceof GrpcError ? err : new GrpcError(status.INTERNAL, `emulator bug: ${(err as Error).message}`);
-      ctx.log.record({ ...entry, status: httpStatusOf(e.code) });
-      callback({ code: e.code, details: e.message });
+      const e = asApiError(err);
+      ctx.log.record({ ...entry, status: e.status });
+      callback(grpcStatus(e));
     }
   };
 }
@@ -185,20 +179,20 @@ export function subscriberImplementation(engine: PubsubEngine, ctx: EmulatorCont
     }),
     StreamingPull: (call: ServerDuplexStream<StreamingPullRequestProto, unknown>) =>
       handleStreamingPull(engine, ctx, call),
-    GetSnapshot: rpc('GetSnapshot', false, () => unimplemented('Snapshots')),
+    GetSnapshot: rpc('GetSnapshot', false, () => notEmulated('Snapshots')),
     ListSnapshots: rpc('ListSnapshots', false, (req) => {
       parseProject(req.project);
       return { snapshots: [], nextPageToken: '' };
     }),
-    CreateSnapshot: rpc('CreateSnapshot', true, () => unimplemented('Snapshots')),
-    UpdateSnapshot: rpc('UpdateSnapshot', true, () => unimplemented('Snapshots')),
-    DeleteSnapshot: rpc('DeleteSnapshot', true, () => unimplemented('Snapshots')),
-    Seek: rpc('Seek', true, () => unimplemented('Seek')),
+    CreateSnapshot: rpc('CreateSnapshot', true, () => notEmulated('Snapshots')),
+    UpdateSnapshot: rpc('UpdateSnapshot', true, () => notEmulated('Snapshots')),
+    DeleteSnapshot: rpc('DeleteSnapshot', true, () => notEmulated('Snapshots')),
+    Seek: rpc('Seek', true, () => notEmulated('Seek')),
   };
 }
 
-function unimplemented(what: string): never {
-  throw new GrpcError(status.UNIMPLEMENTED, `${what} are not emulated.`);
+function notEmulated(what: string): never {
+  throw unimplemented(`${what} are not emulated.`);
 }
 
 /** Unary Pull: what is available now, else waits briefly (long poll) unless returnImmediately. */

@@ -17,7 +17,7 @@ export type ErrorFlavour = 'compute' | 'google' | 'rpc';
 
 export function flavourOf(api: ApiName | undefined, path: string): ErrorFlavour {
   const of = api ?? (path.startsWith('/compute/') ? 'compute' : path.startsWith('/v3/') ? 'monitoring' : 'dns');
-  return of === 'monitoring' ? 'rpc' : 'google';
+  return of === 'compute' ? 'compute' : of === 'monitoring' ? 'rpc' : 'google';
 }
 
 export function errorBody(err: ApiError, flavour: ErrorFlavour): unknown {

@@ -3,7 +3,7 @@ import { ApiError, alreadyExists, conditionNotMet, invalid, notFound } from '../
 import { clone, isPlainObject, mergePatch } from '../core/merge-patch';
 import type { ApiRequest, Router } from '../core/router';
 import type { EmulatorContext } from '../core/world';
-import { canonicalPath, NAME_RE, type Scope, scopePath, selfLink } from './links';
+import { canonicalPath, listResponse, NAME_RE, type Scope, scopePath, selfLink } from './links';
 import type { Operations } from './operations';
 import type { ComputeResource, ComputeState, OperationRecord } from './state';
 
@@ -131,7 +131,7 @@ export class Collections {
       const items = Object.entries(this.state().resources)
         .filter(([p]) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'))
         .map(([, r]) => clone(r));
-      return { kind: `${spec.kind}List`, id: prefix, items, selfLink: selfLink(prefix.slice(0, -1)) };
+      return listResponse(`${spec.kind}List`, prefix, items, req);
     });
 
     router.get(item, 'compute', (req) => clone(this.find(req, spec, req.params.name as string)));

@@ -2,7 +2,7 @@ import { invalid, notFound } from '../core/api-error';
 import { sleep } from '../core/http-server';
 import type { Router } from '../core/router';
 import type { EmulatorContext } from '../core/world';
-import { type Scope, scopePath, selfLink } from './links';
+import { listResponse, type Scope, scopePath, selfLink } from './links';
 import type { ComputeState, OperationRecord } from './state';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -97,7 +97,7 @@ export class Operations {
         const items = Object.values(this.state().operations)
           .filter((op) => op.path.startsWith(prefix))
           .map((op) => this.view(op));
-        return { kind: 'compute#operationList', id: prefix, items, selfLink: selfLink(prefix.slice(0, -1)) };
+        return listResponse('compute#operationList', prefix, items, req);
       });
       router.add('DELETE', `${base}/:operation`, { api: 'compute', write: true }, (req) => {
         const op = this.find(req.params);

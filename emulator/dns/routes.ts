@@ -1,8 +1,8 @@
 import { ApiError, invalid } from '../core/api-error';
 import { clone, isPlainObject } from '../core/merge-patch';
+import { DNS_PAGING, paginate } from '../core/paginate';
 import { type ApiRequest, Reply, type Router } from '../core/router';
 import { rrsetKey } from './match';
-import { page } from './paging';
 import { GCP_REGIONS, isGcpRegion } from './regions';
 import { resolveRRSet } from './resolve';
 import { RECORD_TYPES } from './rrdata';
@@ -27,7 +27,7 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
       .map((z) => z.zone)
       .filter((z) => dnsName === null || sameName(z.dnsName, dnsName))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
-    const { items, nextPageToken } = page(zones, req.query);
+    const { items, nextPageToken } = paginate(zones, req.query, DNS_PAGING, req.path);
     return {
       kind: 'dns#managedZonesListResponse',
       managedZones: clone(items),
@@ -52,7 +52,7 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
     const rrsets = z.rrsets.filter(
       (r) => (name === null || sameName(r.name, name)) && (type === null || r.type === type),
     );
-    const { items, nextPageToken } = page(rrsets, req.query);
+    const { items, nextPageToken } = paginate(rrsets, req.query, DNS_PAGING, req.path);
     return {
       kind: 'dns#resourceRecordSetsListResponse',
       rrsets: clone(items),
@@ -126,7 +126,7 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
     }
     const changes = [...z.changes].sort((a, b) => Number(a.id) - Number(b.id));
     if (order === 'descending') changes.reverse();
-    const { items, nextPageToken } = page(changes, req.query);
+    const { items, nextPageToken } = paginate(changes, req.query, DNS_PAGING, req.path);
     return { kind: 'dns#changesListResponse', changes: clone(items), ...(nextPageToken ? { nextPageToken } : {}) };
   });
   router.get(`${BASE}/:zone/changes/:changeId`, 'dns', (req) => {

@@ -1,5 +1,6 @@
 import type { PubsubBroker } from '../core/broker';
 import { isPlainObject } from '../core/merge-patch';
+import { monitoringPaging, type Page, paginate } from '../core/paginate';
 import type { ApiRequest, Router } from '../core/router';
 import type { EmulatorContext, EmulatorService } from '../core/world';
 import {
@@ -23,7 +24,6 @@ import {
   findDescriptor,
   listDescriptors,
   listTimeSeries,
-  paginate,
   prune,
   writeInternal,
 } from './metrics';
@@ -75,8 +75,9 @@ export class MonitoringService implements EmulatorService {
     // metric descriptors
     route('POST', `${v3}/metricDescriptors`, api, (req, ps, p) => descriptorJson(createDescriptor(ps, p, req.body)));
     route('GET', `${v3}/metricDescriptors`, read, (req, ps, p) => {
-      const page = paginate(listDescriptors(ps, p, req.query.get('filter') ?? ''), req.query, 'descriptors');
-      return { metricDescriptors: page.items.map(descriptorJson), ...(page.next ? { nextPageToken: page.next } : {}) };
+      const all = listDescriptors(ps, p, req.query.get('filter') ?? '');
+      const page = paginate(all, req.query, monitoringPaging(10_000), req.path);
+      return { metricDescriptors: page.items.map(descriptorJson), ...nextOf(page) };
     });
     for (let n = 1; n <= MAX_TYPE_SEGMENTS; n++) {
       const segs = Array.from({ length: n }, (_, i) => `:t${i}`).join('/');
@@ -112,12 +113,8 @@ export class MonitoringService implements EmulatorService {
     );
     route('GET', `${v3}/notificationChannels`, read, (req, ps) => {
       const all = listFilter(Object.values(ps.channels), req.query.get('filter'));
-      const page = paginate(all, req.query, 'channels');
-      return {
-        notificationChannels: page.items.map(channelJson),
-        totalSize: all.length,
-        ...(page.next ? { nextPageToken: page.next } : {}),
-      };
+      const page = paginate(all, req.query, monitoringPaging(), req.path);
+      return { notificationChannels: page.items.map(channelJson), totalSize: all.length, ...nextOf(page) };
     });
     const channelName = (req: ApiRequest) => `projects/${req.params.project}/notificationChannels/${req.params.id}`;
     route('GET', `${v3}/notificationChannels/:id`, read, (req, ps) => channelJson(getChannel(ps, channelName(req))));
@@ -140,8 +137,8 @@ export class MonitoringService implements EmulatorService {
     });
     route('GET', `${v3}/alertPolicies`, read, (req, ps) => {
       const all = listFilter(Object.values(ps.policies), req.query.get('filter'));
-      const page = paginate(all, req.query, 'policies');
-      return { alertPolicies: page.items, totalSize: all.length, ...(page.next ? { nextPageToken: page.next } : {}) };
+      const page = paginate(all, req.query, monitoringPaging(), req.path);
+      return { alertPolicies: page.items, totalSize: all.length, ...nextOf(page) };
     });
     const policyName = (req: ApiRequest) => `projects/${req.params.project}/alertPolicies/${req.params.id}`;
     route('GET', `${v3}/alertPolicies/:id`, read, (req, ps) => getPolicy(ps, policyName(req)));
@@ -256,6 +253,8 @@ export class MonitoringService implements EmulatorService {
     return { mutateTime: formatTimestamp(this.ctx.clock.now()), mutatedBy: 'emulator@georoute.local' };
   }
 }
+
+const nextOf = (page: Page<unknown>) => (page.nextPageToken ? { nextPageToken: page.nextPageToken } : {});
 
 function maskOf(req: ApiRequest): string[] {
   return (req.query.get('updateMask') ?? '')

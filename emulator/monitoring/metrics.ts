@@ -1,4 +1,5 @@
 import { isPlainObject } from '../core/merge-patch';
+import { monitoringPaging, paginate } from '../core/paginate';
 import { aggregate, parseAggregation } from './aggregate';
 import { builtinDescriptor, builtinDescriptors, isUserMetric, USER_METRIC_RESOURCES } from './builtin';
 import { parseEnum } from './enums';
@@ -429,28 +430,11 @@ export function listTimeSeries(ps: ProjectState, project: string, q: URLSearchPa
     .filter((s) => s.points.some((p) => p.end >= start))
     .map((s) => ({ ...s, points: s.points.filter((p) => p.end >= start || start === end) }));
   series.sort((a, b) => seriesKey(a.metric, a.resource).localeCompare(seriesKey(b.metric, b.resource)));
-  const page = paginate(series, q, 'series');
+  // Google counts points (view FULL) against page_size; the twin counts series.
+  const page = paginate(series, q, monitoringPaging(100_000), `projects/${project}/timeSeries`);
   const body: Record<string, unknown> = { timeSeries: page.items.map((s) => seriesJson(s, view === 'HEADERS')) };
-  if (page.next) body.nextPageToken = page.next;
+  if (page.nextPageToken) body.nextPageToken = page.nextPageToken;
   return body;
-}
-
-/** Offset-based page tokens (opaque to clients). */
-export function paginate<T>(items: T[], q: URLSearchParams, salt: string): { items: T[]; next?: string } {
-  const token = q.get('pageToken');
-  let offset = 0;
-  if (token) {
-    const m = /^(\w+):(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-    if (!m || m[1] !== salt) throw invalidField('page_token', 'Invalid page token', token);
-    offset = Number(m[2]);
-  }
-  const size = Number(q.get('pageSize') ?? 0);
-  if (!(size > 0)) return { items: items.slice(offset) };
-  const slice = items.slice(offset, offset + size);
-  const nextOffset = offset + size;
-  return nextOffset < items.length
-    ? { items: slice, next: Buffer.from(`${salt}:${nextOffset}`).toString('base64url') }
-    : { items: slice };
 }
 
 /** Drops points older than `cutoff` and series left empty (keeps memory bounded). */

@@ -1,5 +1,6 @@
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { sleep } from '../core/http-server';
+import { PUBSUB_PAGING, paginate } from '../core/paginate';
 import { grpcStatus } from '../core/wire';
 import type { EmulatorContext } from '../core/world';
 import type { Consumer, PubsubEngine, Received } from './engine';
@@ -15,7 +16,7 @@ import {
   subscriptionToRequest,
   type TopicProto,
 } from './validate';
-import { paginate, receivedToProto, topicToProto } from './wire';
+import { receivedToProto, topicToProto } from './wire';
 
 type Req = Record<string, unknown>;
 type UnaryHandler = (req: Req) => unknown;
@@ -62,10 +63,9 @@ function maskPaths(req: Req): string[] {
   return mask?.paths ?? [];
 }
 
-function page<T>(items: T[], req: Req) {
-  const p = paginate(items, req.pageSize as number | undefined, req.pageToken as string | undefined);
-  if (p.invalid) throw invalidArgument('Invalid page token.');
-  return p;
+/** One page of a list RPC; the token is bound to the RPC and its parent. */
+function page<T>(items: T[], req: Req, rpc: string) {
+  return paginate(items, req, PUBSUB_PAGING, `${rpc}/${String(req.project ?? req.topic ?? '')}`);
 }
 
 export function publisherImplementation(engine: PubsubEngine, ctx: EmulatorContext): UntypedServiceImplementation {
@@ -83,12 +83,12 @@ export function publisherImplementation(engine: PubsubEngine, ctx: EmulatorConte
     ListTopics: rpc('ListTopics', false, (req) => {
       const project = parseProject(req.project);
       const topics = [...engine.topics.values()].filter((t) => t.name.startsWith(`projects/${project}/topics/`));
-      const p = page(topics, req);
-      return { topics: p.page.map(topicToProto), nextPageToken: p.nextPageToken };
+      const p = page(topics, req, 'ListTopics');
+      return { topics: p.items.map(topicToProto), nextPageToken: p.nextPageToken ?? '' };
     }),
     ListTopicSubscriptions: rpc('ListTopicSubscriptions', false, (req) => {
-      const p = page(engine.topicSubscriptions(req.topic), req);
-      return { subscriptions: p.page, nextPageToken: p.nextPageToken };
+      const p = page(engine.topicSubscriptions(req.topic), req, 'ListTopicSubscriptions');
+      return { subscriptions: p.items, nextPageToken: p.nextPageToken ?? '' };
     }),
     ListTopicSnapshots: rpc('ListTopicSnapshots', false, (req) => {
       engine.getTopic(req.topic);
@@ -152,8 +152,11 @@ export function subscriberImplementation(engine: PubsubEngine, ctx: EmulatorCont
       const subs = [...engine.subs.values()].filter((s) =>
         s.config.name.startsWith(`projects/${project}/subscriptions/`),
       );
-      const p = page(subs, req);
-      return { subscriptions: p.page.map((s) => subscriptionToProto(s.config)), nextPageToken: p.nextPageToken };
+      const p = page(subs, req, 'ListSubscriptions');
+      return {
+        subscriptions: p.items.map((s) => subscriptionToProto(s.config)),
+        nextPageToken: p.nextPageToken ?? '',
+      };
     }),
     DeleteSubscription: rpc('DeleteSubscription', true, (req) => {
       engine.deleteSubscription(req.subscription);

@@ -1,9 +1,10 @@
 import { ApiError, conditionNotMet, invalid, notFound } from '../../core/api-error';
 import { clone, isPlainObject } from '../../core/merge-patch';
+import { COMPUTE_PAGING, paginate } from '../../core/paginate';
 import type { ApiRequest, Router } from '../../core/router';
 import { type KindContext, type KindSpec, newFingerprint, type Reference } from '../collection';
 import type { ComputeService } from '../index';
-import { lastSegment, NAME_RE, selfLink } from '../links';
+import { lastSegment, listResponse, NAME_RE, selfLink } from '../links';
 import { DEFAULT_INITIAL_DELAY_SEC } from '../sim/instances';
 import { MIG_KIND, pathOf } from '../sim/mig-util';
 import { HookedRouter } from '../sim/route-hooks';
@@ -71,15 +72,15 @@ export function registerInstanceGroupManagers(compute: ComputeService, router: R
     const mig = compute.collections.find(req, spec, req.params.name as string);
     const all = sim.managedInstances(mig, now);
     if (mig.listManagedInstancesResults !== 'PAGINATED') return { managedInstances: all };
-    const page = paginate(all, req);
-    return { managedInstances: page.items, ...(page.next ? { nextPageToken: page.next } : {}) };
+    const page = paginate(all, req.query, COMPUTE_PAGING, req.path);
+    return { managedInstances: page.items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
   });
 
   router.get(`${item}/listErrors`, 'compute', (req) => {
     sim.tick(compute.ctx.clock.now());
     const mig = compute.collections.find(req, spec, req.params.name as string);
-    const page = paginate(sim.errors(pathOf(mig)), req);
-    return { items: page.items, ...(page.next ? { nextPageToken: page.next } : {}) };
+    const page = paginate(sim.errors(pathOf(mig)), req.query, COMPUTE_PAGING, req.path);
+    return { items: page.items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
   });
 
   registerInstanceGroupReads(compute, router);
@@ -334,21 +335,6 @@ function isAutoscaled(compute: ComputeService, migPath: string): boolean {
   return policy.mode !== 'OFF';
 }
 
-function paginate<T>(all: T[], req: ApiRequest): { items: T[]; next?: string } {
-  const maxRaw = req.query.get('maxResults');
-  const max = maxRaw === null ? 500 : Number(maxRaw);
-  if (!Number.isInteger(max) || max < 0 || max > 500) {
-    throw invalid(`Invalid value for field 'maxResults': '${maxRaw}'. Must be between 0 and 500.`, 'maxResults');
-  }
-  const token = req.query.get('pageToken');
-  const start = token ? Number(token) : 0;
-  if (!Number.isInteger(start) || start < 0)
-    throw invalid(`Invalid value for field 'pageToken': '${token}'.`, 'pageToken');
-  const size = max === 0 ? 500 : max;
-  const items = all.slice(start, start + size);
-  return { items, next: start + size < all.length ? String(start + size) : undefined };
-}
-
 /** regionInstanceGroups get / list / listInstances, for the groups MIGs manage. */
 function registerInstanceGroupReads(compute: ComputeService, router: Router): void {
   const base = '/compute/v1/projects/:project/regions/:region/instanceGroups';
@@ -364,7 +350,7 @@ function registerInstanceGroupReads(compute: ComputeService, router: Router): vo
     const items = Object.entries(compute.state.resources)
       .filter(([p]) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'))
       .map(([, r]) => clone(r));
-    return { kind: 'compute#regionInstanceGroupList', id: prefix, items, selfLink: selfLink(prefix.slice(0, -1)) };
+    return listResponse('compute#regionInstanceGroupList', prefix, items, req);
   });
   router.get(`${base}/:name`, 'compute', (req) => {
     compute.sim.tick(compute.ctx.clock.now());

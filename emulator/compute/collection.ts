@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { ApiError, alreadyExists, conditionNotMet, invalid, notFound } from '../core/api-error';
 import { clone, isPlainObject, mergePatch } from '../core/merge-patch';
 import type { ApiRequest, Router } from '../core/router';
@@ -160,7 +159,7 @@ export class Collections {
         creationTimestamp: new Date(this.ctx.clock.now()).toISOString(),
       });
       if (scope.kind === 'region') resource.region = selfLink(`projects/${project}/regions/${scope.region}`);
-      if (spec.fingerprint) resource.fingerprint = newFingerprint();
+      if (spec.fingerprint) resource.fingerprint = newFingerprint(this.ctx.random);
       this.commit(spec, kc, path, resource);
       return this.operation(req, project, scope, 'insert', resource);
     });
@@ -189,7 +188,7 @@ export class Collections {
       const next = (
         method === 'PATCH' ? { ...(mergePatch(previous, stripped) as object), ...kept } : { ...stripped, ...kept }
       ) as ComputeResource;
-      if (spec.fingerprint) next.fingerprint = newFingerprint();
+      if (spec.fingerprint) next.fingerprint = newFingerprint(this.ctx.random);
       const kc = this.kindContext(project, scope);
       this.commit(spec, kc, previous.selfLink.slice(selfLink('').length), next, previous);
       return this.operation(req, project, scope, method === 'PATCH' ? 'patch' : 'update', next);
@@ -264,8 +263,9 @@ export class Collections {
   }
 }
 
-export function newFingerprint(): string {
-  return randomBytes(8).toString('base64');
+/** 8 random bytes in base64, like Google's fingerprints; from the twin's (seedable) randomness. */
+export function newFingerprint(random: () => number): string {
+  return Buffer.from(Array.from({ length: 8 }, () => Math.floor(random() * 256))).toString('base64');
 }
 
 export function checkFingerprint(given: unknown, current: string): void {

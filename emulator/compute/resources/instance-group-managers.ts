@@ -62,7 +62,7 @@ export function registerInstanceGroupManagers(compute: ComputeService, router: R
     }
     if (isAutoscaled(compute, pathOf(mig))) throw conditionNotMet(AUTOSCALED_RESIZE_MESSAGE);
     mig.targetSize = size;
-    mig.fingerprint = newFingerprint();
+    mig.fingerprint = newFingerprint(compute.ctx.random);
     return compute.collections.operation(req, project, scope, 'compute.regionInstanceGroupManagers.resize', mig);
   });
 
@@ -292,7 +292,7 @@ function syncInstanceGroup(mig: ComputeResource, kc: KindContext): void {
   if (existing) {
     if (JSON.stringify(existing.namedPorts ?? []) !== JSON.stringify(namedPorts)) {
       existing.namedPorts = namedPorts;
-      existing.fingerprint = newFingerprint();
+      existing.fingerprint = newFingerprint(kc.ctx.random);
     }
     return;
   }
@@ -305,7 +305,7 @@ function syncInstanceGroup(mig: ComputeResource, kc: KindContext): void {
     description: `This instance group is controlled by Regional Instance Group Manager '${mig.name}'. To modify instances in this group, use the Regional Instance Group Manager API: https://cloud.google.com/compute/docs/reference/latest/regionInstanceGroupManagers`,
     region: mig.region,
     namedPorts,
-    fingerprint: newFingerprint(),
+    fingerprint: newFingerprint(kc.ctx.random),
     size: 0,
   };
 }

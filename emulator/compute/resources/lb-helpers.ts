@@ -88,7 +88,7 @@ export function customMutation(
       throw new ApiError(404, `The resource '${target}' was not found`, { reason: 'notFound', location: ref.field });
     }
   }
-  if (spec.fingerprint) next.fingerprint = newFingerprint();
+  if (spec.fingerprint) next.fingerprint = newFingerprint(compute.ctx.random);
   kc.state.resources[pathOf(next)] = next;
   spec.afterWrite?.(next, kc, previous);
   return compute.collections.operation(req, project, scope, operationType, next);

@@ -1,16 +1,13 @@
-import { type Emulator, startEmulator } from '../../emulator';
-import { GcpClients } from '../../shared/gcp/clients';
+import type { GcpClients } from '../../shared/gcp/clients';
+import { startTwin, type Twin } from '../helpers/twin';
 
-let emu: Emulator;
+let w: Twin;
 let gcp: GcpClients;
 beforeAll(async () => {
-  emu = await startEmulator({ clockSpeed: 100 });
-  gcp = new GcpClients({ projectId: 'p1', emulator: emu.restUrl, pubsubHost: emu.pubsubHost });
+  w = await startTwin({ clockSpeed: 100 });
+  gcp = w.gcp;
 });
-afterAll(async () => {
-  await gcp.close();
-  await emu.stop();
-});
+afterAll(() => w.close());
 
 test('a compute client reaches the emulator and gets a Google-shaped 404', async () => {
   await expect(gcp.compute.backendServices.get({ project: 'p1', backendService: 'nope' })).rejects.toMatchObject({

@@ -1,11 +1,12 @@
 import type { Zone } from '@google-cloud/dns';
-import { advance, CHANGE_MS, type DnsWorld, newZone, policyRecord, startDnsWorld, stopDnsWorld } from './helpers';
+import { startTwin, type Twin } from '../../helpers/twin';
+import { CHANGE_MS, newZone, policyRecord } from './helpers';
 
-let w: DnsWorld;
+let w: Twin;
 beforeAll(async () => {
-  w = await startDnsWorld();
+  w = await startTwin({ timings: 'dns' });
 });
-afterAll(() => stopDnsWorld(w));
+afterAll(() => w.close());
 
 const geoPolicy = (ip: string) => ({
   geo: {
@@ -108,9 +109,9 @@ test('a change is pending, then done once dnsChangeMs of virtual time has passed
   // Record sets are visible through the API as soon as the change is accepted.
   expect(await names(zone)).toContain(`t.${zone.metadata.dnsName} A`);
 
-  advance(w.emu, CHANGE_MS / 2);
+  w.advance(CHANGE_MS / 2);
   expect((await change.getMetadata())[0].status).toBe('pending');
-  advance(w.emu, CHANGE_MS / 2);
+  w.advance(CHANGE_MS / 2);
   expect((await change.getMetadata())[0].status).toBe('done');
 });
 

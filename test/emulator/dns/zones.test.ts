@@ -1,11 +1,12 @@
 import type { GetZonesRequest } from '@google-cloud/dns';
-import { advance, type DnsWorld, newZone, startDnsWorld, stopDnsWorld, zoneRequest } from './helpers';
+import { startTwin, type Twin } from '../../helpers/twin';
+import { newZone, zoneRequest } from './helpers';
 
-let w: DnsWorld;
+let w: Twin;
 beforeAll(async () => {
-  w = await startDnsWorld();
+  w = await startTwin({ timings: 'dns' });
 });
-afterAll(() => stopDnsWorld(w));
+afterAll(() => w.close());
 
 test('creating a zone fills server fields and creates the apex SOA and NS record sets (change 0)', async () => {
   const [zone, resp] = await w.gcp.dns.createZone('shop', { dnsName: 'shop.example.org.', description: 'd' });
@@ -73,7 +74,7 @@ test('a zone holding record sets other than the apex SOA/NS cannot be deleted (4
     code: 400,
     errors: [expect.objectContaining({ reason: 'containerNotEmpty' })],
   });
-  advance(w.emu, 60_000);
+  w.advance(60_000);
   // The library's force delete empties the zone through a change first (read-back records delete exactly).
   await zone.delete({ force: true });
   await expect(zone.get()).rejects.toMatchObject({ code: 404 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiError } from './api-error';
 import type { VirtualClock } from './clock';
 import type { Faults } from './faults';
+import type { FrontEnd } from './front-end';
 import type { RequestLog } from './request-log';
 import { type ApiName, Reply, type Router } from './router';
 import { errorBody, flavourOf } from './wire';
@@ -12,6 +13,8 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface RestServerDeps {
   router: Router;
+  /** Refuses request bodies Google's front end would not parse (core/front-end.ts). */
+  frontEnd?: FrontEnd;
   faults: Faults;
   log: RequestLog;
   clock: VirtualClock;
@@ -89,6 +92,15 @@ async function handle(deps: RestServerDeps, req: http.IncomingMessage, res: http
     }
   }
 
+  try {
+    if (deps.frontEnd) body = deps.frontEnd.parse(effective, decodePath(url.pathname), body);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    if (api !== 'control') deps.log.record({ ...logEntry, status: err.status });
+    sendError(res, err, api, url.pathname);
+    return;
+  }
+
   let status = 200;
   let payload: unknown;
   let headers: Record<string, string> | undefined;
@@ -121,6 +133,14 @@ async function handle(deps: RestServerDeps, req: http.IncomingMessage, res: http
   }
   if (api !== 'control') deps.log.record({ ...logEntry, status });
   send(res, status, payload, headers);
+}
+
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {

@@ -1,0 +1,15 @@
+import type { BodySource } from '../core/front-end';
+import { loadApiDefinition } from '../core/proto-load';
+
+/**
+ * Compute v1 request bodies, derived from the API definition @google-cloud/compute ships
+ * (build/protos/protos.json, namespace google.cloud.compute.v1). Compute names every request body
+ * `resource` in its errors ("Required field 'resource' not specified",
+ * https://github.com/stackql-registry/stackql-provider-google/issues/41), so paths read `resource.backends[0]`.
+ */
+export const computeBodies: BodySource = {
+  prefix: '/compute/v1/',
+  load: () =>
+    loadApiDefinition('@google-cloud/compute', { namespaces: ['google.cloud.compute.v1'], enumStrings: true }),
+  bodyName: () => 'resource',
+};

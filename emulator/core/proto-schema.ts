@@ -64,7 +64,7 @@ export const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) =>
 
 /**
  * Parses `body` as message `type` and returns its canonical proto3 JSON (JSON names, numbers as
- * numbers but 64-bit integers as strings, enum names, no nulls), as the API behind the front end
+ * numbers but 64-bit integers as strings, enum names), as the API behind the front end
  * sees it; throws one 400 listing every violation. `at` is the body's name in Google's paths
  * (`resource` for Compute, `alert_policy`…; '' when the body is the whole request).
  */
@@ -98,7 +98,11 @@ function parseMessage(schema: Schema, type: string, value: unknown, at: string, 
       });
       continue;
     }
-    if (v === null) continue; // null is the default value of any field
+    if (v === null) {
+      // Any field may be null (its default). Kept, so a PATCH can still clear a field (JSON merge patch).
+      parsed[name] = null;
+      continue;
+    }
     checkOneof(message, name, key, seen, at, out);
     const path = at ? `${at}.${snakeCase(name)}` : snakeCase(name);
     parsed[name] = parseField(schema, message.fields[name] as FieldSchema, v, path, out);

@@ -13,7 +13,6 @@ import type { ComputeResource } from '../state';
 
 /** A regional MIG holds at most this many VMs (regionInstanceGroupManagers.insert docs). */
 const MAX_REGIONAL_SIZE = 2000;
-const SHAPES = ['EVEN', 'BALANCED', 'ANY', 'ANY_SINGLE_ZONE'];
 const BASE_NAME_RE = /^[a-z][-a-z0-9]{0,57}$/;
 /** Google's answer to `resize` on a MIG whose autoscaler is not OFF (412 conditionNotMet). */
 export const AUTOSCALED_RESIZE_MESSAGE =
@@ -173,8 +172,8 @@ function validateMig(compute: ComputeService, r: ComputeResource, kc: KindContex
   if (typeof r.instanceTemplate !== 'string' && !(Array.isArray(r.versions) && r.versions.length > 0)) {
     throw invalid("Required field 'resource.instanceTemplate' not specified", 'resource.instanceTemplate');
   }
-  const size = r.targetSize;
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_REGIONAL_SIZE) {
+  const size = r.targetSize as number;
+  if (size < 0 || size > MAX_REGIONAL_SIZE) {
     throw invalid(
       `Invalid value for field 'resource.targetSize': '${String(size)}'. Must be an integer between 0 and ${MAX_REGIONAL_SIZE}.`,
       'resource.targetSize',
@@ -210,12 +209,6 @@ function validateMig(compute: ComputeService, r: ComputeResource, kc: KindContex
       );
     }
   }
-  if (!SHAPES.includes(String(policy.targetShape))) {
-    throw invalid(
-      `Invalid value for field 'resource.distributionPolicy.targetShape': '${String(policy.targetShape)}'.`,
-      'resource.distributionPolicy.targetShape',
-    );
-  }
   const update = r.updatePolicy as Record<string, unknown>;
   if (policy.targetShape !== 'EVEN' && update.instanceRedistributionType === 'PROACTIVE') {
     throw invalid(
@@ -223,23 +216,23 @@ function validateMig(compute: ComputeService, r: ComputeResource, kc: KindContex
       'resource.updatePolicy.instanceRedistributionType',
     );
   }
-  const ports = Array.isArray(r.namedPorts) ? r.namedPorts : [];
+  const ports = (r.namedPorts as Array<{ name?: string; port?: number }> | undefined) ?? [];
   ports.forEach((p, i) => {
-    if (!isPlainObject(p) || typeof p.name !== 'string' || !NAME_RE.test(p.name)) {
+    if (!NAME_RE.test(p.name ?? '')) {
       throw invalid(
-        `Invalid value for field 'resource.namedPorts[${i}].name': '${isPlainObject(p) ? String(p.name) : ''}'.`,
+        `Invalid value for field 'resource.namedPorts[${i}].name': '${p.name ?? ''}'.`,
         `resource.namedPorts[${i}].name`,
       );
     }
-    const port = Number(p.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    const port = p.port ?? 0;
+    if (port < 1 || port > 65535) {
       throw invalid(
         `Invalid value for field 'resource.namedPorts[${i}].port': '${String(p.port)}'. Must be between 1 and 65535.`,
         `resource.namedPorts[${i}].port`,
       );
     }
   });
-  const healing = Array.isArray(r.autoHealingPolicies) ? r.autoHealingPolicies : [];
+  const healing = (r.autoHealingPolicies as Array<Record<string, unknown>> | undefined) ?? [];
   if (healing.length > 1) {
     throw invalid(
       "Invalid value for field 'resource.autoHealingPolicies': at most one autohealing policy is allowed.",
@@ -247,14 +240,14 @@ function validateMig(compute: ComputeService, r: ComputeResource, kc: KindContex
     );
   }
   for (const p of healing) {
-    if (!isPlainObject(p) || typeof p.healthCheck !== 'string' || p.healthCheck === '') {
+    if (!p.healthCheck) {
       throw invalid(
         "Required field 'resource.autoHealingPolicies[0].healthCheck' not specified",
         'resource.autoHealingPolicies[0].healthCheck',
       );
     }
-    const delay = Number(p.initialDelaySec);
-    if (!Number.isInteger(delay) || delay < 0 || delay > 3600) {
+    const delay = p.initialDelaySec as number;
+    if (delay < 0 || delay > 3600) {
       throw invalid(
         `Invalid value for field 'resource.autoHealingPolicies[0].initialDelaySec': '${String(p.initialDelaySec)}'. Must be between 0 and 3600.`,
         'resource.autoHealingPolicies[0].initialDelaySec',

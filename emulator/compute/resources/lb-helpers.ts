@@ -16,7 +16,7 @@ export function requiredField(field: string): ApiError {
   return new ApiError(400, `Required field '${field}' not specified`, { reason: 'required', location: field });
 }
 
-/** An optional integer field: fills `def` when absent, refuses non-integers and values out of range. */
+/** An optional integer field (an integer: the body was parsed): fills `def` when absent, refuses values out of range. */
 export function intField(
   obj: Record<string, unknown>,
   key: string,
@@ -28,7 +28,7 @@ export function intField(
     if (range.def !== undefined) obj[key] = range.def;
     return;
   }
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < range.min || v > range.max) {
+  if ((v as number) < range.min || (v as number) > range.max) {
     throw badField(field, v, `Must be between ${range.min} and ${range.max}.`);
   }
 }

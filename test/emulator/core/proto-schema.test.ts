@@ -51,12 +51,13 @@ test('proto3 JSON is accepted as Google parses it: camelCase or proto names, num
     duration: '60s',
   };
   expect(errorOf(body)).toBeUndefined();
-  // …and reaches the API in canonical form: JSON names, numbers, 64-bit integers as strings, enum names, no nulls.
+  // …and reaches the API in canonical form: JSON names, numbers, 64-bit integers as strings, enum names.
   expect(parseBody(schema, 'x.Policy', body, 'resource')).toEqual({
     displayName: 'p',
     timeoutSec: 30,
     id: '12345678901234567890',
     ratio: 'NaN',
+    enabled: null,
     mode: 'ON',
     combiner: 'OR',
     labels: { a: 'b' },

@@ -18,7 +18,9 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
   const api = { api: 'dns' as const };
   const zoneOf = (req: ApiRequest): ZoneState => store.zone(p(req, 'project'), p(req, 'zone'));
 
-  router.add('POST', BASE, api, (req) => store.createZone(p(req, 'project'), req.body));
+  router.add('POST', BASE, api, (req) =>
+    store.createZone(p(req, 'project'), req.body as Record<string, unknown> | undefined),
+  );
   router.get(BASE, 'dns', (req) => {
     const dnsName = req.query.get('dnsName');
     if (dnsName !== null && !dnsName.endsWith('.'))
@@ -61,6 +63,7 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
   });
   router.add('POST', `${BASE}/:zone/rrsets`, api, (req) => {
     const z = zoneOf(req);
+    if (!isPlainObject(req.body)) throw required('entity.resourceRecordSet');
     const rrset = validateRRSet(req.body, 'entity.resourceRecordSet', z.zone.dnsName);
     store.commit(z, [rrset], []);
     return clone(rrset);
@@ -102,13 +105,9 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
 
   router.add('POST', `${BASE}/:zone/changes`, api, (req) => {
     const z = zoneOf(req);
-    const body = isPlainObject(req.body) ? req.body : {};
-    const list = (key: 'additions' | 'deletions'): RRSet[] => {
-      const raw = body[key];
-      if (raw === undefined) return [];
-      if (!Array.isArray(raw)) throw invalid(`Invalid value for 'entity.change.${key}'`);
-      return raw.map((r, i) => validateRRSet(r, `entity.change.${key}[${i}]`, z.zone.dnsName));
-    };
+    const body = (req.body ?? {}) as { additions?: Array<Record<string, unknown>>; deletions?: typeof body.additions };
+    const list = (key: 'additions' | 'deletions'): RRSet[] =>
+      (body[key] ?? []).map((r, i) => validateRRSet(r, `entity.change.${key}[${i}]`, z.zone.dnsName));
     const additions = list('additions');
     const deletions = list('deletions');
     if (additions.length === 0 && deletions.length === 0) throw required('entity.change');

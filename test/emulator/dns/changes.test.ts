@@ -135,3 +135,20 @@ test('the apex SOA and NS cannot be deleted without a replacement', async () => 
     errors: [expect.objectContaining({ reason: 'invalidZoneApex' })],
   });
 });
+
+/**
+ * ResourceRecordSet.ttl is an int32 (https://cloud.google.com/dns/docs/reference/rest/v1/resourceRecordSets#ResourceRecordSet);
+ * Cloud DNS is served through Google's front end (`Server: ESF`, see
+ * https://github.com/hashicorp/terraform-provider-google/issues/9041), whose JSON parsing follows the
+ * proto3 mapping: an int32 may be a JSON number or a string (https://protobuf.dev/programming-guides/json/).
+ */
+test('a record set whose ttl is a string of digits is accepted and reads back as a number', async () => {
+  const zone = await newZone(w);
+  const name = `str.${zone.metadata.dnsName}`;
+  await zone.createChange({ add: zone.record('a', { name, ttl: '300' as never, data: '192.0.2.44' }) });
+  const [records] = await zone.getRecords({ name, type: 'A' });
+  expect(records[0]?.metadata).toMatchObject({ name, ttl: 300, rrdatas: ['192.0.2.44'] });
+  await expect(
+    zone.createChange({ add: zone.record('a', { name: `bad.${name}`, ttl: 'soon' as never, data: '192.0.2.45' }) }),
+  ).rejects.toMatchObject({ code: 400 });
+});

@@ -39,7 +39,10 @@ export interface KindSpec {
   kind: string;
   /** The resource carries a `fingerprint` that update/patch must echo. */
   fingerprint?: boolean;
-  /** Update/patch address the resource by this query parameter instead of the path (autoscalers). */
+  /**
+   * Update/patch address the resource by this optional query parameter instead of the path
+   * (regionAutoscalers); without it the body's `name` says which.
+   */
   nameInQuery?: string;
   /** Fields the server owns: ignored in requests and kept across updates. */
   serverFields?: string[];
@@ -168,10 +171,14 @@ export class Collections {
       const { project, scope } = this.where(req);
       const replay = this.ops.replay(project, req.query.get('requestId'));
       if (replay) return replay;
-      const name = spec.nameInQuery ? req.query.get(spec.nameInQuery) : req.params.name;
-      if (!name) throw invalid(`Required parameter '${spec.nameInQuery}' is missing`, spec.nameInQuery);
-      const previous = this.find(req, spec, name);
       const body = this.body(req);
+      // `autoscaler` is optional (https://cloud.google.com/compute/docs/reference/rest/v1/regionAutoscalers/patch):
+      // without it the resource is the one the body names (Google's behaviour there is undocumented).
+      const name = spec.nameInQuery ? (req.query.get(spec.nameInQuery) ?? body.name) : req.params.name;
+      if (typeof name !== 'string' || name === '') {
+        throw invalid("Required field 'resource.name' not specified", 'resource.name');
+      }
+      const previous = this.find(req, spec, name);
       if (body.name !== undefined && body.name !== name) {
         throw invalid(
           `Invalid value for field 'resource.name': '${String(body.name)}'. Resource name cannot change.`,

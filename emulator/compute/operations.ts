@@ -121,10 +121,20 @@ export class Operations {
     return params.region ? `projects/${project}/regions/${params.region}` : `projects/${project}/global`;
   }
 
+  /**
+   * By name or by numeric id: "Name of the Operations resource to return, or its unique numeric
+   * identifier" (https://cloud.google.com/compute/docs/reference/rest/v1/regionOperations/get,
+   * https://cloud.google.com/compute/docs/reference/rest/v1/globalOperations/wait).
+   */
   private find(params: Record<string, string>): OperationRecord {
-    const path = `${this.scopeOf(params)}/operations/${params.operation}`;
-    const op = this.state().operations[path];
-    if (!op) throw notFound(path);
+    const prefix = `${this.scopeOf(params)}/operations/`;
+    const ops = this.state().operations;
+    const op =
+      ops[prefix + params.operation] ??
+      (/^\d+$/.test(params.operation ?? '')
+        ? Object.values(ops).find((o) => o.path.startsWith(prefix) && o.json.id === params.operation)
+        : undefined);
+    if (!op) throw notFound(prefix + params.operation);
     return op;
   }
 }

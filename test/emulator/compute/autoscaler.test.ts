@@ -254,3 +254,35 @@ test('deleting the MIG leaves its autoscaler in ERROR (SCALING_TARGET_DOES_NOT_E
   expect(orphan.status).toBe('ERROR');
   expect(orphan.statusDetails?.map((d) => d.type)).toEqual(['SCALING_TARGET_DOES_NOT_EXIST']);
 });
+
+/**
+ * `autoscaler` is an optional query parameter of regionAutoscalers.patch / update ("Name of the
+ * autoscaler to patch", https://cloud.google.com/compute/docs/reference/rest/v1/regionAutoscalers/patch):
+ * without it the autoscaler is the one the body names. The twin answered 400 "Required parameter".
+ * (What Google answers when neither names one is not documented; the twin says the name is required.)
+ */
+test('patch and update without the autoscaler query parameter take the name from the body', async () => {
+  const mig = await createMig(w);
+  const name = await createAutoscaler(mig, { maxNumReplicas: 4, minNumReplicas: 1 });
+  await w.done(
+    await w.gcp.compute.regionAutoscalers.patch({
+      project: P,
+      region: R,
+      autoscalerResource: { name, autoscalingPolicy: { maxNumReplicas: 6 } },
+    }),
+  );
+  expect((await getAutoscaler(name)).autoscalingPolicy?.maxNumReplicas).toBe(6);
+  const current = await getAutoscaler(name);
+  await w.done(
+    await w.gcp.compute.regionAutoscalers.update({
+      project: P,
+      region: R,
+      autoscalerResource: { name, target: current.target, autoscalingPolicy: { maxNumReplicas: 5, minNumReplicas: 2 } },
+    }),
+  );
+  expect((await getAutoscaler(name)).autoscalingPolicy).toMatchObject({ maxNumReplicas: 5, minNumReplicas: 2 });
+  const err = await w.failure(
+    w.gcp.compute.regionAutoscalers.patch({ project: P, region: R, autoscalerResource: { description: 'x' } }),
+  );
+  expect(err.code).toBe(400);
+});

@@ -29,6 +29,7 @@ import {
 } from './metrics';
 import { buildPolicy, checkPolicyBody, getPolicy, mergeForUpdate } from './policies';
 import { formatTimestamp } from './proto-json';
+import { resourceDescriptor, resourceDescriptors } from './resources';
 import type { AlertPolicy, Incident, MonitoringState, MutationRecord, ProjectState } from './types';
 
 /** Alert policies are evaluated this often (virtual time), like Google's roughly once-a-minute cycle. */
@@ -92,6 +93,18 @@ export class MonitoringService implements EmulatorService {
         return {};
       });
     }
+
+    // monitored-resource descriptors (data: monitoring/resources.ts)
+    route('GET', `${v3}/monitoredResourceDescriptors`, read, (req, _ps, p) => {
+      const all = resourceDescriptors(p, req.query.get('filter') ?? '');
+      const page = paginate(all, req.query, monitoringPaging(), req.path);
+      return { resourceDescriptors: page.items, ...nextOf(page) };
+    });
+    route('GET', `${v3}/monitoredResourceDescriptors/:type`, read, (req, _ps, p) => {
+      const d = resourceDescriptor(p, req.params.type as string);
+      if (!d) throw notFound(`Could not find monitored resource descriptor for type '${req.params.type}'.`);
+      return d;
+    });
 
     // time series
     route('POST', `${v3}/timeSeries`, api, (req, ps, p) => {

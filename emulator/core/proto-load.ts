@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FieldSchema, MessageSchema, Schema } from './proto-schema';
+
+/** Bumped when the cached JSON's shape changes. */
+const FORMAT = 3;
 
 /** One RPC's REST binding (google.api.http): `POST /compute/v1/projects/{project}/…` with its body. */
 export interface HttpRule {
@@ -8,6 +12,8 @@ export interface HttpRule {
   verb: string;
   template: string;
   requestType: string;
+  /** Absent in hand-written definitions (Cloud DNS). */
+  responseType?: string;
   /** `*` (the whole request), a request field (proto name), or none. */
   body?: string;
 }
@@ -22,7 +28,10 @@ type Node = {
   fields?: Record<string, { type: string; rule?: string; keyType?: string }>;
   oneofs?: Record<string, { oneof: string[] }>;
   values?: Record<string, number>;
-  methods?: Record<string, { requestType: string; parsedOptions?: Array<Record<string, unknown>> }>;
+  methods?: Record<
+    string,
+    { requestType: string; responseType: string; parsedOptions?: Array<Record<string, unknown>> }
+  >;
 };
 
 export interface LoadOptions {
@@ -76,7 +85,8 @@ export function fromProtobufJson(root: Node, options: LoadOptions): ApiDefinitio
     }
     for (const [rpc, m] of Object.entries(node.methods ?? {})) {
       for (const rule of httpRules(m.parsedOptions)) {
-        def.rules.push({ rpc: `${name}.${rpc}`, requestType: resolve(m.requestType, name), ...rule });
+        const types = { requestType: resolve(m.requestType, name), responseType: resolve(m.responseType, name) };
+        def.rules.push({ rpc: `${name}.${rpc}`, ...types, ...rule });
       }
     }
   }
@@ -132,7 +142,12 @@ export function loadApiDefinition(pkg: string, options: LoadOptions): ApiDefinit
   const pkgJson = require.resolve(`${pkg}/package.json`);
   const version = (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string }).version;
   const dir = path.join(path.dirname(pkgJson), '..', '..', '.cache', 'georoute-emulator');
-  const file = path.join(dir, `${pkg.replace(/\W/g, '_')}@${version}-${options.namespaces.join('+')}-2.json`);
+  // Keyed by everything the result depends on: the package version, the options, this file's format.
+  const key = createHash('sha1')
+    .update(JSON.stringify([FORMAT, version, options]))
+    .digest('hex')
+    .slice(0, 12);
+  const file = path.join(dir, `${pkg.replace(/\W/g, '_')}@${version}-${key}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ApiDefinition;
   const protos = path.join(path.dirname(pkgJson), 'build/protos');
   const root = JSON.parse(readFileSync(path.join(protos, 'protos.json'), 'utf8'));

@@ -30,6 +30,7 @@ import {
 import { buildPolicy, checkPolicyBody, getPolicy, mergeForUpdate } from './policies';
 import { formatTimestamp } from './proto-json';
 import { resourceDescriptor, resourceDescriptors } from './resources';
+import { responseTypeOf } from './schema';
 import type { AlertPolicy, Incident, MonitoringState, MutationRecord, ProjectState } from './types';
 
 /** Alert policies are evaluated this often (virtual time), like Google's roughly once-a-minute cycle. */
@@ -70,7 +71,8 @@ export class MonitoringService implements EmulatorService {
       router.add(method, path, opts, (req) => {
         const project = req.params.project!;
         const body = fn(req, this.project(project), project);
-        return wantsIntEnums(req) ? encodeEnums(body) : body;
+        const type = wantsIntEnums(req) ? responseTypeOf(method, req.path) : undefined;
+        return type ? encodeEnums(body, type) : body;
       });
 
     // metric descriptors

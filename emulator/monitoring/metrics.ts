@@ -35,7 +35,7 @@ export function findDescriptor(ps: ProjectState, project: string, type: string):
 }
 
 export function createDescriptor(ps: ProjectState, project: string, raw: unknown): MetricDescriptor {
-  const body = objectOf(raw, 'metric_descriptor');
+  const body = objectOf(raw);
   const type = typeof body.type === 'string' ? body.type : '';
   if (!type) throw invalidField('metric_descriptor.type', 'The metric type is required');
   if (!isUserMetric(type) || !/^[\w.-]+\/[\w/.-]+$/.test(type)) {
@@ -53,7 +53,7 @@ export function createDescriptor(ps: ProjectState, project: string, raw: unknown
     throw invalidField('metric_descriptor.value_type', 'The value type is required');
   checkKindAndType(metricKind, valueType, 'metric_descriptor');
   const labels = (Array.isArray(body.labels) ? body.labels : []).map((l, i) => {
-    const o = objectOf(l, `metric_descriptor.labels[${i}]`);
+    const o = objectOf(l);
     const key = typeof o.key === 'string' ? o.key : '';
     if (!/^[a-zA-Z][\w]{0,99}$/.test(key))
       throw invalidField(`metric_descriptor.labels[${i}].key`, 'Invalid label key', key);
@@ -129,9 +129,9 @@ interface ParsedSeries {
 }
 
 function parseSeries(raw: unknown, field: string): ParsedSeries {
-  const o = objectOf(raw, field);
-  const metric = objectOf(o.metric, `${field}.metric`);
-  const resource = objectOf(o.resource, `${field}.resource`);
+  const o = objectOf(raw);
+  const metric = objectOf(o.metric);
+  const resource = objectOf(o.resource);
   if (typeof metric.type !== 'string' || !metric.type)
     throw invalidField(`${field}.metric.type`, 'The metric type is required');
   if (typeof resource.type !== 'string' || !resource.type) {
@@ -139,8 +139,8 @@ function parseSeries(raw: unknown, field: string): ParsedSeries {
   }
   const points = (Array.isArray(o.points) ? o.points : []).map((p, j) => {
     const pf = `${field}.points[${j}]`;
-    const po = objectOf(p, pf);
-    const interval = objectOf(po.interval, `${pf}.interval`);
+    const po = objectOf(p);
+    const interval = objectOf(po.interval);
     if (interval.endTime === undefined) throw invalidField(`${pf}.interval.end_time`, 'The end time is required');
     const end = parseTimestamp(interval.endTime, `${pf}.interval.end_time`);
     const start =
@@ -149,8 +149,8 @@ function parseSeries(raw: unknown, field: string): ParsedSeries {
     return { start, end, valueType, value };
   });
   const out: ParsedSeries = {
-    metric: { type: metric.type, labels: stringMap(metric.labels, `${field}.metric.labels`) },
-    resource: { type: resource.type, labels: stringMap(resource.labels, `${field}.resource.labels`) },
+    metric: { type: metric.type, labels: stringMap(metric.labels) },
+    resource: { type: resource.type, labels: stringMap(resource.labels) },
     points,
   };
   if (o.metricKind !== undefined) out.metricKind = parseEnum('metricKind', o.metricKind, `${field}.metric_kind`);

@@ -48,13 +48,6 @@ export function formatDuration(ms: number): string {
   return `${Number.isInteger(s) ? s : s.toFixed(3)}s`;
 }
 
-/** int64 arrives as a string (or a number from internal callers). */
-export function parseInt64(value: unknown, field: string): number {
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw invalidField(field, 'Invalid int64 value', value);
-  return n;
-}
-
 /**
  * A map<string, string> or message field, or `{}`. No type checks: request bodies were parsed
  * against their proto message (core/front-end.ts) and the world simulation writes well-formed JSON.

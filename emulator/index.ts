@@ -47,6 +47,8 @@ export interface Emulator {
   world: WorldService;
   /** Runs the simulation up to the current virtual time now (also done every `tickRealMs`). */
   tick(): void;
+  /** What the twin serves: REST routes (control routes included) and Pub/Sub gRPC methods. */
+  methods(): { rest: ReturnType<Router['list']>; grpc: string[] };
   stop(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     pubsub,
     world,
     tick,
+    methods: () => ({ rest: router.list(), grpc: pubsub.rpcs() }),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -1,9 +1,10 @@
 import { ApiError, alreadyExists, conditionNotMet, invalid, notFound } from '../core/api-error';
 import { clone, isPlainObject, mergePatch } from '../core/merge-patch';
-import type { ApiRequest, Router } from '../core/router';
+import type { ApiRequest, Handler, RouteOptions, Router } from '../core/router';
 import type { EmulatorContext } from '../core/world';
 import { canonicalPath, listResponse, NAME_RE, type Scope, scopePath, selfLink } from './links';
 import type { Operations } from './operations';
+import { computeHasMethod } from './schema';
 import type { ComputeResource, ComputeState, OperationRecord } from './state';
 
 /** What a resource kind's hooks can see and do. */
@@ -121,8 +122,17 @@ export class Collections {
     );
   }
 
-  define(router: Router, spec: KindSpec): void {
+  /** Registers the collection's methods, those Compute v1 has for it (compute/schema.ts). */
+  define(target: Router, spec: KindSpec): void {
     this.kinds.push(spec);
+    const router = {
+      add: (method: string, pattern: string, options: RouteOptions, handler: Handler) => {
+        if (computeHasMethod(method, pattern)) target.add(method, pattern, options, handler);
+      },
+      get: (pattern: string, api: 'compute', handler: Handler) => {
+        if (computeHasMethod('GET', pattern)) target.get(pattern, api, handler);
+      },
+    };
     const scopeSegment = spec.scope === 'global' ? 'global' : 'regions/:region';
     const base = `/compute/v1/projects/:project/${scopeSegment}/${spec.collection}`;
     const item = `${base}/:name`;

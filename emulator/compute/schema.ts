@@ -1,7 +1,8 @@
 import type { BodySource } from '../core/front-end';
-import { type ApiDefinition, loadApiDefinition } from '../core/proto-load';
+import { type ApiDefinition, loadApiDefinition, templateRegex } from '../core/proto-load';
 
 let definition: ApiDefinition | undefined;
+let bindings: Array<{ verb: string; regex: RegExp }> | undefined;
 
 /**
  * Compute v1 request bodies, derived from the API definition @google-cloud/compute ships
@@ -22,3 +23,14 @@ export const computeBodies: BodySource = {
   },
   bodyName: () => 'resource',
 };
+
+/**
+ * Whether Compute v1 has a method for `verb` on a route pattern (`/compute/v1/projects/:project/…`),
+ * by the google.api.http bindings: instanceTemplates have no patch or update, forwarding rules and
+ * target proxies no update, addresses neither. The router answers 405 for the others.
+ */
+export function computeHasMethod(verb: string, pattern: string): boolean {
+  bindings ??= (computeBodies.load().rules ?? []).map((r) => ({ verb: r.verb, regex: templateRegex(r.template) }));
+  const path = pattern.replace(/:(\w+)::(\w+)/g, 'x1:$2').replace(/:\w+/g, 'x1');
+  return bindings.some((b) => b.verb === verb && b.regex.test(path));
+}

@@ -12,7 +12,6 @@ import {
   dropEmptyMaps,
   oneOf,
   pathOf,
-  refuseMethods,
   requiredField,
   scopeOf,
 } from './lb-helpers';
@@ -333,8 +332,6 @@ export function registerFrontends(compute: ComputeService, router: Router): void
   compute.collections.define(router, urlMapSpec);
 
   for (const collection of ['targetHttpProxies', 'targetHttpsProxies'] as const) {
-    // Compute v1 has patch but no update for target proxies.
-    refuseMethods(router, `${V1}/global/${collection}/:name`, ['PUT']);
     const spec = proxySpec(collection);
     compute.collections.define(router, spec);
     // Note the path: `projects/{p}/targetHttpProxies/{x}/setUrlMap`, without `global/`.
@@ -354,10 +351,7 @@ export function registerFrontends(compute: ComputeService, router: Router): void
 
   for (const scope of ['global', 'region'] as const) {
     const segment = scope === 'global' ? 'global' : 'regions/:region';
-    // Addresses have no patch/update; forwarding rules have patch but no update.
-    refuseMethods(router, `${V1}/${segment}/addresses/:name`, ['PATCH', 'PUT']);
     compute.collections.define(router, addressSpec(scope));
-    refuseMethods(router, `${V1}/${segment}/forwardingRules/:name`, ['PUT']);
     const spec = forwardingRuleSpec(scope, state);
     compute.collections.define(router, spec);
     router.add('POST', `${V1}/${segment}/forwardingRules/:name/setTarget`, { api: 'compute', write: true }, (req) =>

@@ -27,7 +27,6 @@ export function registerInstanceGroupManagers(compute: ComputeService, router: R
   const sim = compute.sim;
   const spec = migSpec(compute);
   const hooked = new HookedRouter(router, (method, _pattern, handler) => {
-    if (method === 'PUT') return undefined; // regionInstanceGroupManagers has no update method
     if (method === 'GET') {
       return (req) => {
         sim.tick(compute.ctx.clock.now());

@@ -3,7 +3,7 @@ import { isPlainObject } from '../../core/merge-patch';
 import type { Router } from '../../core/router';
 import type { KindSpec } from '../collection';
 import type { ComputeService } from '../index';
-import { badField, dropEmptyMaps, refuseMethods, requiredField } from './lb-helpers';
+import { badField, dropEmptyMaps, requiredField } from './lb-helpers';
 
 /** Accelerator-optimized machine families come with GPUs attached (A2, A3, A4, G2, G4). */
 const GPU_MACHINE_RE = /^(a2|a3|a4|a4x|g2|g4)-/;
@@ -58,7 +58,5 @@ export const instanceTemplateSpec: KindSpec = {
 };
 
 export function registerInstanceTemplates(compute: ComputeService, router: Router): void {
-  // Templates are immutable: Compute v1 has no instanceTemplates.patch nor update.
-  refuseMethods(router, '/compute/v1/projects/:project/global/instanceTemplates/:name', ['PATCH', 'PUT']);
   compute.collections.define(router, instanceTemplateSpec);
 }

@@ -48,19 +48,6 @@ export function dropEmptyMaps(resource: Record<string, unknown>, keys: string[])
 }
 
 /**
- * Google has no such method on this collection (instanceTemplates have no patch/update, proxies and
- * forwarding rules no update). The generic framework registers them for every kind, so a route
- * registered first answers exactly what the router answers for a path without that method.
- */
-export function refuseMethods(router: Router, pattern: string, methods: string[]): void {
-  for (const method of methods) {
-    router.add(method, pattern, { api: 'compute', write: false }, (req) => {
-      throw new ApiError(405, `Method ${req.method} is not allowed on ${req.path}`, { reason: 'badRequest' });
-    });
-  }
-}
-
-/**
  * A custom mutation verb (`setUrlMap`, `setTarget`…): requestId replay, then the same pipeline the
  * framework applies to insert/patch (prepare, validate, references must exist, afterWrite), a new
  * fingerprint for fingerprinted kinds, and an Operation of `operationType`.

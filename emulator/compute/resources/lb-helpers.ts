@@ -1,6 +1,6 @@
 import { ApiError, invalid } from '../../core/api-error';
 import { clone, isPlainObject } from '../../core/merge-patch';
-import type { ApiRequest, Router } from '../../core/router';
+import type { ApiRequest } from '../../core/router';
 import { type KindContext, type KindSpec, newFingerprint } from '../collection';
 import type { ComputeService } from '../index';
 import { selfLink } from '../links';

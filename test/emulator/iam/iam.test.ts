@@ -14,6 +14,7 @@ describe('IAM emulator: service accounts and the project policy', () => {
   });
   afterAll(() => w.close());
 
+  /** Raw requests: no official IAM client library is used here, and these send what IamClient cannot (bad ids). */
   const raw = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${w.emu.restUrl}${path}`, {
       method,

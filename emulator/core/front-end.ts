@@ -43,13 +43,6 @@ export class FrontEnd {
     return rule ? parseBody(api.schema, rule.type, body, rule.at) : body;
   }
 
-  /** The message type a request's body must be, if the path is an RPC with a body. */
-  bodyType(method: string, path: string): string | undefined {
-    const source = this.sources.find((s) => path.startsWith(s.prefix));
-    if (!source) return undefined;
-    return this.compile(source).rules.find((r) => r.verb === method && r.regex.test(path))?.type;
-  }
-
   private compile(source: BodySource): Compiled {
     const done = this.compiled.get(source);
     if (done) return done;

@@ -26,6 +26,9 @@ const DIFFERENCES: Record<string, string> = {
   'compute targetHttpsProxies.setSslCertificates':
     'certificates are not existence-checked (sslCertificates not emulated)',
   'compute backendServices.insert': 'CUSTOM_METRICS / IN_FLIGHT balancing accepted without their own rules',
+  'compute healthChecks.insert': 'types GRPC / GRPC_WITH_TLS refused (not emulated)',
+  'compute regionHealthChecks.insert': 'types GRPC / GRPC_WITH_TLS refused (not emulated)',
+  'compute instanceTemplates.insert': 'only the properties the VM simulation reads are checked',
   'dns managedZones.create': 'dnssecConfig echoed, no keys generated; private-zone configs refused',
   'dns changes.create': 'changes go done after timings.dnsChangeMs; health checks of targets not simulated',
   'monitoring MetricService.ListTimeSeries': 'pageSize counts series, not points',

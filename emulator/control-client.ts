@@ -1,5 +1,60 @@
 import type { FaultRule } from './core/faults';
 import type { RequestLogEntry } from './core/request-log';
+import type { GeoAnswer } from './dns/resolve';
+import type { DeliverySettings } from './pubsub/engine';
+import type { WorldEvent, WorldSample, WorldSetup } from './world/types';
+
+/** A control call the emulator refused: `status` is the HTTP status, `body` its parsed answer. */
+export class EmulatorControlError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Which simulated VMs a compute control call is about (see docs/emulator/compute-mig.md). */
+export interface InstanceSelector {
+  instance?: string;
+  mig?: string;
+  region?: string;
+  project?: string;
+  zone?: string;
+}
+
+export interface GeoQuery {
+  project: string;
+  name: string;
+  type?: string;
+  /** A Google Cloud region; without it the answer lists every region's answer. */
+  location?: string;
+  zone?: string;
+  /** `api`: what the API shows (pending changes included), not what name servers serve. */
+  view?: 'api';
+}
+
+export type GeoResult = Partial<GeoAnswer> & { zone: string; answers?: Record<string, string[]> };
+
+export interface TopicMessage {
+  topic: string;
+  messageId: string;
+  data: string;
+  text: string;
+  attributes: Record<string, string>;
+  publishTime: string;
+  orderingKey?: string;
+}
+
+export interface SubscriptionView {
+  name: string;
+  topic: string;
+  pushEndpoint: string | null;
+  backlog: number;
+  outstanding: number;
+  [stat: string]: unknown;
+}
 
 /**
  * A typed client of the emulator's control API (`/__emulator/…`), for tests, the demo and scripts
@@ -33,24 +88,147 @@ export class EmulatorControl {
     return (await this.call<{ id: string }>('POST', '/__emulator/faults', rule)).id;
   }
 
+  async faults(): Promise<FaultRule[]> {
+    return (await this.call<{ faults: FaultRule[] }>('GET', '/__emulator/faults')).faults;
+  }
+
+  async removeFault(id: string): Promise<void> {
+    await this.call('DELETE', `/__emulator/faults/${encodeURIComponent(id)}`);
+  }
+
   async clearFaults(): Promise<void> {
     await this.call('DELETE', '/__emulator/faults');
   }
 
   /** Requests answered since `since` (a `mark`), optionally for one API. */
   requests(options: { since?: number; api?: string } = {}): Promise<{ mark: number; requests: RequestLogEntry[] }> {
-    const q = new URLSearchParams();
-    if (options.since !== undefined) q.set('since', String(options.since));
-    if (options.api) q.set('api', options.api);
-    return this.call('GET', `/__emulator/requests?${q}`);
+    return this.call('GET', `/__emulator/requests?${query(options)}`);
   }
 
   async mark(): Promise<number> {
     return (await this.requests({ since: Number.MAX_SAFE_INTEGER })).mark;
   }
 
+  async clearRequests(): Promise<void> {
+    await this.call('DELETE', '/__emulator/requests');
+  }
+
+  /** Every service's state (what `--state FILE` saves). */
+  state(): Promise<Record<string, unknown>> {
+    return this.call('GET', '/__emulator/state');
+  }
+
   async reset(): Promise<void> {
     await this.call('POST', '/__emulator/reset');
+  }
+
+  // ---- Compute: the VM simulation (docs/emulator/compute-mig.md)
+
+  /** Marks a zone (optionally one accelerator type) out of stock, or back in stock. */
+  stockout(body: { zone: string; acceleratorType?: string; outOfStock: boolean }) {
+    return this.call<{ stockouts: Array<{ zone: string; acceleratorType?: string }> }>(
+      'POST',
+      '/__emulator/compute/stockouts',
+      body,
+    );
+  }
+
+  /** Sets (or with `limit: null` removes) a regional GPU quota, e.g. `NVIDIA_L4_GPUS`. */
+  setQuota(body: { project: string; region: string; metric: string; limit: number | null }) {
+    return this.call<{ quota: Record<string, Record<string, number>> }>('POST', '/__emulator/compute/quota', body);
+  }
+
+  /** Replicas a MIG's utilization asks its autoscaler for (`null` clears it). */
+  setDemand(body: { mig: string; region?: string; project?: string; replicas: number | null }) {
+    return this.call<{ mig: string; replicas: number | null }>('POST', '/__emulator/compute/demand', body);
+  }
+
+  /** The simulated VMs, optionally of one MIG. */
+  async instances(selector: { mig?: string; region?: string } = {}): Promise<Array<Record<string, unknown>>> {
+    return (
+      await this.call<{ instances: Array<Record<string, unknown>> }>(
+        'GET',
+        `/__emulator/compute/instances?${query(selector)}`,
+      )
+    ).instances;
+  }
+
+  /** Kills VMs (their MIG recreates them); answers the names killed. */
+  async killInstances(selector: InstanceSelector & { count?: number }): Promise<string[]> {
+    return (await this.call<{ killed: string[] }>('POST', '/__emulator/compute/instances/kill', selector)).killed;
+  }
+
+  /** Forces health checks to answer HEALTHY / UNHEALTHY, or back to the lifecycle (`auto`). */
+  async setHealth(selector: InstanceSelector & { health: 'HEALTHY' | 'UNHEALTHY' | 'auto' }): Promise<string[]> {
+    return (await this.call<{ updated: string[] }>('POST', '/__emulator/compute/instances/health', selector)).updated;
+  }
+
+  // ---- Cloud DNS
+
+  /** The answer a client in `location` gets from the name servers (docs/emulator/dns.md). */
+  resolve(q: GeoQuery): Promise<GeoResult> {
+    return this.call('GET', `/__emulator/dns/resolve?${query({ ...q })}`);
+  }
+
+  // ---- Pub/Sub (docs/emulator/pubsub.md)
+
+  delivery(): Promise<DeliverySettings> {
+    return this.call('GET', '/__emulator/pubsub/delivery');
+  }
+
+  setDelivery(settings: Partial<DeliverySettings>): Promise<DeliverySettings> {
+    return this.call('POST', '/__emulator/pubsub/delivery', settings);
+  }
+
+  /** Everything published to a topic (by short id, optionally of one project). */
+  async topicMessages(topic: string, project?: string): Promise<TopicMessage[]> {
+    const path = `/__emulator/pubsub/topics/${encodeURIComponent(topic)}/messages?${query({ project })}`;
+    return (await this.call<{ messages: TopicMessage[] }>('GET', path)).messages;
+  }
+
+  async subscriptions(): Promise<SubscriptionView[]> {
+    return (await this.call<{ subscriptions: SubscriptionView[] }>('GET', '/__emulator/pubsub/subscriptions'))
+      .subscriptions;
+  }
+
+  /** Delivers everything due now and waits for push deliveries in flight. */
+  async flush(): Promise<void> {
+    await this.call('POST', '/__emulator/pubsub/flush');
+  }
+
+  // ---- Monitoring, IAM, the world simulation
+
+  incidents(): Promise<{ incidents: Array<Record<string, unknown>>; deliveries: unknown[]; lastEvaluation: unknown }> {
+    return this.call('GET', '/__emulator/monitoring/incidents');
+  }
+
+  /** Evaluates every alert policy now; answers the incidents view. */
+  evaluate(): Promise<{ incidents: Array<Record<string, unknown>>; deliveries: unknown[] }> {
+    return this.call('POST', '/__emulator/monitoring/evaluate');
+  }
+
+  iamState(): Promise<Record<string, unknown>> {
+    return this.call('GET', '/__emulator/iam/state');
+  }
+
+  async worldSetup(setup: WorldSetup): Promise<void> {
+    await this.call('POST', '/__emulator/world/setup', setup);
+  }
+
+  async worldLoad(locations: Record<string, number>): Promise<void> {
+    await this.call('POST', '/__emulator/world/load', { locations });
+  }
+
+  async worldFault(region: string, errorRate: number): Promise<void> {
+    await this.call('POST', '/__emulator/world/faults', { region, errorRate });
+  }
+
+  async worldSamples(since = 0): Promise<WorldSample[]> {
+    return (await this.call<{ samples: WorldSample[] }>('GET', `/__emulator/world/samples?since=${since}`)).samples;
+  }
+
+  async worldEvents(since = 0): Promise<WorldEvent[]> {
+    return (await this.call<{ events: WorldEvent[] }>('GET', `/__emulator/world/events?since=${since}`)).events;
   }
 
   /** Any control route, e.g. `call('POST', '/__emulator/compute/stockouts', {...})`. */
@@ -61,7 +239,16 @@ export class EmulatorControl {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`emulator control ${method} ${path} → ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!res.ok)
+      throw new EmulatorControlError(res.status, parsed, `emulator control ${method} ${path} → ${res.status}: ${text}`);
+    return parsed as T;
   }
+}
+
+/** A query string of the defined values. */
+function query(params: Record<string, string | number | undefined>): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+  return q;
 }

@@ -24,7 +24,11 @@ export function registerControl(
   }));
   router.add('POST', '/__emulator/clock', { api: 'control' }, (req) => {
     const body = objectBody(req.body);
-    if (body.speed !== undefined) ctx.clock.setSpeed(Number(body.speed));
+    if (body.speed !== undefined) {
+      const speed = Number(body.speed);
+      if (!(speed > 0) || !Number.isFinite(speed)) throw invalid(`clock speed must be > 0, got ${String(body.speed)}`);
+      ctx.clock.setSpeed(speed);
+    }
     if (body.advanceMs !== undefined) ctx.clock.advance(Number(body.advanceMs));
     tick();
     return { now: ctx.clock.now(), iso: ctx.clock.iso(), speed: ctx.clock.speed };

@@ -1,14 +1,18 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ComputeService } from './compute';
+import { computeBodies } from './compute/schema';
 import { registerControl } from './control';
+import { FrontEnd } from './core/front-end';
 import { startRestServer } from './core/http-server';
 import { Router } from './core/router';
 import type { Timings } from './core/timings';
 import { createContext, type EmulatorContext, type EmulatorService } from './core/world';
 import { DnsService } from './dns';
+import { dnsBodies } from './dns/schema';
 import { IamService } from './iam';
 import { MonitoringService } from './monitoring';
+import { monitoringBodies } from './monitoring/schema';
 import { PubsubService } from './pubsub';
 import { WorldService } from './world';
 
@@ -43,6 +47,8 @@ export interface Emulator {
   world: WorldService;
   /** Runs the simulation up to the current virtual time now (also done every `tickRealMs`). */
   tick(): void;
+  /** What the twin serves: REST routes (control routes included) and Pub/Sub gRPC methods. */
+  methods(): { rest: ReturnType<Router['list']>; grpc: string[] };
   stop(): Promise<void>;
 }
 
@@ -80,7 +86,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   registerControl(router, ctx, services, tick);
   for (const s of services) s.register(router);
 
-  const rest = await startRestServer({ router, faults: ctx.faults, log: ctx.log, clock: ctx.clock }, options.port ?? 0);
+  const frontEnd = new FrontEnd([computeBodies, dnsBodies, monitoringBodies]);
+  const rest = await startRestServer(
+    { router, frontEnd, faults: ctx.faults, log: ctx.log, clock: ctx.clock },
+    options.port ?? 0,
+  );
   let pubsubHost: string;
   try {
     pubsubHost = await pubsub.listen(options.pubsubPort ?? 0);
@@ -103,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     pubsub,
     world,
     tick,
+    methods: () => ({ rest: router.list(), grpc: pubsub.rpcs() }),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { ApiError, alreadyExists, conditionNotMet, invalid, notFound } from '../core/api-error';
 import { clone, isPlainObject, mergePatch } from '../core/merge-patch';
-import type { ApiRequest, Router } from '../core/router';
+import type { ApiRequest, Handler, RouteOptions, Router } from '../core/router';
 import type { EmulatorContext } from '../core/world';
-import { canonicalPath, NAME_RE, type Scope, scopePath, selfLink } from './links';
+import { canonicalPath, listResponse, NAME_RE, type Scope, scopePath, selfLink } from './links';
 import type { Operations } from './operations';
+import { computeHasMethod } from './schema';
 import type { ComputeResource, ComputeState, OperationRecord } from './state';
 
 /** What a resource kind's hooks can see and do. */
@@ -40,7 +40,10 @@ export interface KindSpec {
   kind: string;
   /** The resource carries a `fingerprint` that update/patch must echo. */
   fingerprint?: boolean;
-  /** Update/patch address the resource by this query parameter instead of the path (autoscalers). */
+  /**
+   * Update/patch address the resource by this optional query parameter instead of the path
+   * (regionAutoscalers); without it the body's `name` says which.
+   */
   nameInQuery?: string;
   /** Fields the server owns: ignored in requests and kept across updates. */
   serverFields?: string[];
@@ -119,8 +122,17 @@ export class Collections {
     );
   }
 
-  define(router: Router, spec: KindSpec): void {
+  /** Registers the collection's methods, those Compute v1 has for it (compute/schema.ts). */
+  define(target: Router, spec: KindSpec): void {
     this.kinds.push(spec);
+    const router = {
+      add: (method: string, pattern: string, options: RouteOptions, handler: Handler) => {
+        if (computeHasMethod(method, pattern)) target.add(method, pattern, options, handler);
+      },
+      get: (pattern: string, api: 'compute', handler: Handler) => {
+        if (computeHasMethod('GET', pattern)) target.get(pattern, api, handler);
+      },
+    };
     const scopeSegment = spec.scope === 'global' ? 'global' : 'regions/:region';
     const base = `/compute/v1/projects/:project/${scopeSegment}/${spec.collection}`;
     const item = `${base}/:name`;
@@ -131,7 +143,7 @@ export class Collections {
       const items = Object.entries(this.state().resources)
         .filter(([p]) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'))
         .map(([, r]) => clone(r));
-      return { kind: `${spec.kind}List`, id: prefix, items, selfLink: selfLink(prefix.slice(0, -1)) };
+      return listResponse(`${spec.kind}List`, prefix, items, req);
     });
 
     router.get(item, 'compute', (req) => clone(this.find(req, spec, req.params.name as string)));
@@ -160,7 +172,7 @@ export class Collections {
         creationTimestamp: new Date(this.ctx.clock.now()).toISOString(),
       });
       if (scope.kind === 'region') resource.region = selfLink(`projects/${project}/regions/${scope.region}`);
-      if (spec.fingerprint) resource.fingerprint = newFingerprint();
+      if (spec.fingerprint) resource.fingerprint = newFingerprint(this.ctx.random);
       this.commit(spec, kc, path, resource);
       return this.operation(req, project, scope, 'insert', resource);
     });
@@ -169,10 +181,14 @@ export class Collections {
       const { project, scope } = this.where(req);
       const replay = this.ops.replay(project, req.query.get('requestId'));
       if (replay) return replay;
-      const name = spec.nameInQuery ? req.query.get(spec.nameInQuery) : req.params.name;
-      if (!name) throw invalid(`Required parameter '${spec.nameInQuery}' is missing`, spec.nameInQuery);
-      const previous = this.find(req, spec, name);
       const body = this.body(req);
+      // `autoscaler` is optional (https://cloud.google.com/compute/docs/reference/rest/v1/regionAutoscalers/patch):
+      // without it the resource is the one the body names (Google's behaviour there is undocumented).
+      const name = spec.nameInQuery ? (req.query.get(spec.nameInQuery) ?? body.name) : req.params.name;
+      if (typeof name !== 'string' || name === '') {
+        throw invalid("Required field 'resource.name' not specified", 'resource.name');
+      }
+      const previous = this.find(req, spec, name);
       if (body.name !== undefined && body.name !== name) {
         throw invalid(
           `Invalid value for field 'resource.name': '${String(body.name)}'. Resource name cannot change.`,
@@ -189,7 +205,7 @@ export class Collections {
       const next = (
         method === 'PATCH' ? { ...(mergePatch(previous, stripped) as object), ...kept } : { ...stripped, ...kept }
       ) as ComputeResource;
-      if (spec.fingerprint) next.fingerprint = newFingerprint();
+      if (spec.fingerprint) next.fingerprint = newFingerprint(this.ctx.random);
       const kc = this.kindContext(project, scope);
       this.commit(spec, kc, previous.selfLink.slice(selfLink('').length), next, previous);
       return this.operation(req, project, scope, method === 'PATCH' ? 'patch' : 'update', next);
@@ -264,8 +280,9 @@ export class Collections {
   }
 }
 
-export function newFingerprint(): string {
-  return randomBytes(8).toString('base64');
+/** 8 random bytes in base64, like Google's fingerprints; from the twin's (seedable) randomness. */
+export function newFingerprint(random: () => number): string {
+  return Buffer.from(Array.from({ length: 8 }, () => Math.floor(random() * 256))).toString('base64');
 }
 
 export function checkFingerprint(given: unknown, current: string): void {

@@ -1,4 +1,6 @@
 import { invalid } from '../core/api-error';
+import { COMPUTE_PAGING, paginate } from '../core/paginate';
+import type { ApiRequest } from '../core/router';
 
 /** Google writes selfLinks with this prefix; references may use it, a partial path, or another host. */
 export const COMPUTE_BASE = 'https://www.googleapis.com/compute/v1/';
@@ -46,3 +48,11 @@ export const regionOfZone = (zone: string): string => zone.replace(/-[a-z]$/, ''
 
 /** Google resource names: RFC 1035, 1–63 chars, lower case. */
 export const NAME_RE = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A Compute `list` answer: one page of `all` (in Google's order) under the collection `prefix`. */
+export function listResponse(kind: string, prefix: string, all: unknown[], req: ApiRequest): Record<string, unknown> {
+  const page = paginate(all, req.query, COMPUTE_PAGING, req.path);
+  const out: Record<string, unknown> = { kind, id: prefix, items: page.items, selfLink: selfLink(prefix.slice(0, -1)) };
+  if (page.nextPageToken) out.nextPageToken = page.nextPageToken;
+  return out;
+}

@@ -2,7 +2,7 @@ import { invalid, notFound } from '../core/api-error';
 import { sleep } from '../core/http-server';
 import type { Router } from '../core/router';
 import type { EmulatorContext } from '../core/world';
-import { type Scope, scopePath, selfLink } from './links';
+import { listResponse, type Scope, scopePath, selfLink } from './links';
 import type { ComputeState, OperationRecord } from './state';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -97,7 +97,7 @@ export class Operations {
         const items = Object.values(this.state().operations)
           .filter((op) => op.path.startsWith(prefix))
           .map((op) => this.view(op));
-        return { kind: 'compute#operationList', id: prefix, items, selfLink: selfLink(prefix.slice(0, -1)) };
+        return listResponse('compute#operationList', prefix, items, req);
       });
       router.add('DELETE', `${base}/:operation`, { api: 'compute', write: true }, (req) => {
         const op = this.find(req.params);
@@ -121,10 +121,20 @@ export class Operations {
     return params.region ? `projects/${project}/regions/${params.region}` : `projects/${project}/global`;
   }
 
+  /**
+   * By name or by numeric id: "Name of the Operations resource to return, or its unique numeric
+   * identifier" (https://cloud.google.com/compute/docs/reference/rest/v1/regionOperations/get,
+   * https://cloud.google.com/compute/docs/reference/rest/v1/globalOperations/wait).
+   */
   private find(params: Record<string, string>): OperationRecord {
-    const path = `${this.scopeOf(params)}/operations/${params.operation}`;
-    const op = this.state().operations[path];
-    if (!op) throw notFound(path);
+    const prefix = `${this.scopeOf(params)}/operations/`;
+    const ops = this.state().operations;
+    const op =
+      ops[prefix + params.operation] ??
+      (/^\d+$/.test(params.operation ?? '')
+        ? Object.values(ops).find((o) => o.path.startsWith(prefix) && o.json.id === params.operation)
+        : undefined);
+    if (!op) throw notFound(prefix + params.operation);
     return op;
   }
 }

@@ -3,14 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { ApiError } from './api-error';
 import type { VirtualClock } from './clock';
 import type { Faults } from './faults';
+import type { FrontEnd } from './front-end';
 import type { RequestLog } from './request-log';
-import { Reply, type Router } from './router';
+import { type ApiName, Reply, type Router } from './router';
+import { errorBody, flavourOf } from './wire';
 
 /** Bodies above this are refused with 413, as Google's front ends do (their limit is larger). */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface RestServerDeps {
   router: Router;
+  /** Refuses request bodies Google's front end would not parse (core/front-end.ts). */
+  frontEnd?: FrontEnd;
   faults: Faults;
   log: RequestLog;
   clock: VirtualClock;
@@ -20,7 +24,8 @@ export interface RestServerDeps {
 export async function startRestServer(deps: RestServerDeps, port = 0): Promise<{ url: string; server: http.Server }> {
   const server = http.createServer((req, res) => {
     handle(deps, req, res).catch((err: unknown) => {
-      send(res, 500, new ApiError(500, `emulator bug: ${(err as Error).message}`).toJSON());
+      const bug = new ApiError(500, `emulator bug: ${(err as Error).message}`);
+      send(res, 500, errorBody(bug, flavourOf(undefined, req.url ?? '/')));
     });
   });
   // Clients keep connections alive; without this `close()` would wait for them.
@@ -44,7 +49,7 @@ async function handle(deps: RestServerDeps, req: http.IncomingMessage, res: http
   try {
     raw = await readBody(req);
   } catch (err) {
-    send(res, 413, (err as ApiError).toJSON());
+    sendError(res, err as ApiError, undefined, url.pathname);
     return;
   }
 
@@ -52,11 +57,12 @@ async function handle(deps: RestServerDeps, req: http.IncomingMessage, res: http
   try {
     match = deps.router.match(effective, url.pathname);
   } catch (err) {
-    send(res, (err as ApiError).status, (err as ApiError).toJSON());
+    sendError(res, err as ApiError, undefined, url.pathname);
     return;
   }
   if (!match) {
-    send(res, 404, new ApiError(404, `No such method: ${effective} ${url.pathname}`, { reason: 'notFound' }).toJSON());
+    const error = new ApiError(404, `No such method: ${effective} ${url.pathname}`, { reason: 'notFound' });
+    sendError(res, error, undefined, url.pathname);
     return;
   }
   const { api, write } = match.route;
@@ -69,7 +75,7 @@ async function handle(deps: RestServerDeps, req: http.IncomingMessage, res: http
     if (fault.error && fault.afterApply) lostAnswer = fault.error;
     else if (fault.error) {
       deps.log.record({ ...logEntry, status: fault.error.status, injected: true });
-      send(res, fault.error.status, fault.error.toJSON());
+      sendError(res, fault.error, api, url.pathname);
       return;
     }
   }
@@ -81,9 +87,18 @@ async function handle(deps: RestServerDeps, req: http.IncomingMessage, res: http
     } catch {
       const error = new ApiError(400, 'Invalid JSON payload received.', { reason: 'parseError' });
       if (api !== 'control') deps.log.record({ ...logEntry, status: 400 });
-      send(res, 400, error.toJSON());
+      sendError(res, error, api, url.pathname);
       return;
     }
+  }
+
+  try {
+    if (deps.frontEnd) body = deps.frontEnd.parse(effective, decodePath(url.pathname), body);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    if (api !== 'control') deps.log.record({ ...logEntry, status: err.status });
+    sendError(res, err, api, url.pathname);
+    return;
   }
 
   let status = 200;
@@ -108,16 +123,24 @@ async function handle(deps: RestServerDeps, req: http.IncomingMessage, res: http
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     status = err.status;
-    payload = err.toJSON();
+    payload = errorBody(err, flavourOf(api, url.pathname));
   }
   if (lostAnswer) {
     // The API did its work; the caller only sees the failure.
     deps.log.record({ ...logEntry, status: lostAnswer.status, injected: true });
-    send(res, lostAnswer.status, lostAnswer.toJSON());
+    sendError(res, lostAnswer, api, url.pathname);
     return;
   }
   if (api !== 'control') deps.log.record({ ...logEntry, status });
   send(res, status, payload, headers);
+}
+
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
@@ -136,6 +159,10 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+function sendError(res: http.ServerResponse, err: ApiError, api: ApiName | undefined, path: string): void {
+  send(res, err.status, errorBody(err, flavourOf(api, path)));
 }
 
 function send(res: http.ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {

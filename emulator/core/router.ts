@@ -58,6 +58,11 @@ export class Router {
     });
   }
 
+  /** Every registered route (docs/EMULATOR.md's method table is checked against these). */
+  list(): Array<{ method: string; pattern: string; api: ApiName }> {
+    return this.routes.map((r) => ({ method: r.method, pattern: `/${r.segments.join('/')}`, api: r.api }));
+  }
+
   get(pattern: string, api: ApiName, handler: Handler): void {
     this.add('GET', pattern, { api, write: false }, handler);
   }

@@ -30,10 +30,11 @@ export function planChange(zone: ZoneState, additions: RRSet[], deletions: RRSet
     removedBy.set(key, i);
   });
 
-  additions.forEach((add, i) => {
+  additions.forEach((add) => {
     const key = rrsetKey(add);
     if (working.has(key)) {
-      throw new ApiError(409, `The resource 'entity.change.additions[${i}]' named '${describe(add)}' already exists`, {
+      // Google's wording: https://github.com/hashicorp/terraform-provider-google/issues/9112
+      throw new ApiError(409, `The resource 'entity.rrset' named '${describe(add)}' already exists`, {
         reason: 'alreadyExists',
       });
     }

@@ -1,8 +1,8 @@
 import { ApiError, invalid } from '../core/api-error';
 import { clone, isPlainObject } from '../core/merge-patch';
+import { DNS_PAGING, paginate } from '../core/paginate';
 import { type ApiRequest, Reply, type Router } from '../core/router';
 import { rrsetKey } from './match';
-import { page } from './paging';
 import { GCP_REGIONS, isGcpRegion } from './regions';
 import { resolveRRSet } from './resolve';
 import { RECORD_TYPES } from './rrdata';
@@ -18,7 +18,9 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
   const api = { api: 'dns' as const };
   const zoneOf = (req: ApiRequest): ZoneState => store.zone(p(req, 'project'), p(req, 'zone'));
 
-  router.add('POST', BASE, api, (req) => store.createZone(p(req, 'project'), req.body));
+  router.add('POST', BASE, api, (req) =>
+    store.createZone(p(req, 'project'), req.body as Record<string, unknown> | undefined),
+  );
   router.get(BASE, 'dns', (req) => {
     const dnsName = req.query.get('dnsName');
     if (dnsName !== null && !dnsName.endsWith('.'))
@@ -27,7 +29,7 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
       .map((z) => z.zone)
       .filter((z) => dnsName === null || sameName(z.dnsName, dnsName))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
-    const { items, nextPageToken } = page(zones, req.query);
+    const { items, nextPageToken } = paginate(zones, req.query, DNS_PAGING, req.path);
     return {
       kind: 'dns#managedZonesListResponse',
       managedZones: clone(items),
@@ -52,7 +54,7 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
     const rrsets = z.rrsets.filter(
       (r) => (name === null || sameName(r.name, name)) && (type === null || r.type === type),
     );
-    const { items, nextPageToken } = page(rrsets, req.query);
+    const { items, nextPageToken } = paginate(rrsets, req.query, DNS_PAGING, req.path);
     return {
       kind: 'dns#resourceRecordSetsListResponse',
       rrsets: clone(items),
@@ -61,6 +63,7 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
   });
   router.add('POST', `${BASE}/:zone/rrsets`, api, (req) => {
     const z = zoneOf(req);
+    if (!isPlainObject(req.body)) throw required('entity.resourceRecordSet');
     const rrset = validateRRSet(req.body, 'entity.resourceRecordSet', z.zone.dnsName);
     store.commit(z, [rrset], []);
     return clone(rrset);
@@ -102,13 +105,9 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
 
   router.add('POST', `${BASE}/:zone/changes`, api, (req) => {
     const z = zoneOf(req);
-    const body = isPlainObject(req.body) ? req.body : {};
-    const list = (key: 'additions' | 'deletions'): RRSet[] => {
-      const raw = body[key];
-      if (raw === undefined) return [];
-      if (!Array.isArray(raw)) throw invalid(`Invalid value for 'entity.change.${key}'`);
-      return raw.map((r, i) => validateRRSet(r, `entity.change.${key}[${i}]`, z.zone.dnsName));
-    };
+    const body = (req.body ?? {}) as { additions?: Array<Record<string, unknown>>; deletions?: typeof body.additions };
+    const list = (key: 'additions' | 'deletions'): RRSet[] =>
+      (body[key] ?? []).map((r, i) => validateRRSet(r, `entity.change.${key}[${i}]`, z.zone.dnsName));
     const additions = list('additions');
     const deletions = list('deletions');
     if (additions.length === 0 && deletions.length === 0) throw required('entity.change');
@@ -126,7 +125,7 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
     }
     const changes = [...z.changes].sort((a, b) => Number(a.id) - Number(b.id));
     if (order === 'descending') changes.reverse();
-    const { items, nextPageToken } = page(changes, req.query);
+    const { items, nextPageToken } = paginate(changes, req.query, DNS_PAGING, req.path);
     return { kind: 'dns#changesListResponse', changes: clone(items), ...(nextPageToken ? { nextPageToken } : {}) };
   });
   router.get(`${BASE}/:zone/changes/:changeId`, 'dns', (req) => {

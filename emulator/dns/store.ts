@@ -1,12 +1,19 @@
 import { ApiError, invalid } from '../core/api-error';
-import { clone, isPlainObject } from '../core/merge-patch';
+import { clone } from '../core/merge-patch';
 import type { EmulatorContext } from '../core/world';
 import { applyByKey, planChange, sortRRSets } from './changes';
 import type { Change, DnsState, ManagedZone, RRSet, ZoneState } from './types';
 import { required } from './validate';
 
 const ZONE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const ZONE_FIELDS = ['kind', 'name', 'dnsName', 'description', 'visibility', 'labels', 'nameServerSet', 'id'];
+/** Private-zone configurations: known to the API (dns/schema.ts), not emulated. */
+const NOT_EMULATED = [
+  'forwardingConfig',
+  'peeringConfig',
+  'privateVisibilityConfig',
+  'reverseLookupConfig',
+  'serviceDirectoryConfig',
+];
 const APEX_TTL = 21_600;
 
 export const zoneNotFound = (name: string): ApiError =>
@@ -31,25 +38,22 @@ export class DnsStore {
     return z;
   }
 
-  createZone(project: string, body: unknown): ManagedZone {
-    if (!isPlainObject(body)) throw required('entity.managedZone');
-    for (const key of Object.keys(body)) {
-      if (!ZONE_FIELDS.includes(key)) throw invalid(`Unsupported field 'entity.managedZone.${key}' in the emulator`);
-    }
-    const { name, dnsName, description } = body;
-    if (name === undefined || name === '') throw required('entity.managedZone.name');
-    if (typeof name !== 'string' || !ZONE_NAME.test(name)) throw invalidValue('entity.managedZone.name', name);
-    if (dnsName === undefined || dnsName === '') throw required('entity.managedZone.dnsName');
-    if (typeof dnsName !== 'string' || !dnsName.endsWith('.') || dnsName === '.' || /\s/.test(dnsName)) {
+  /** managedZones.create; the body was parsed against ManagedZone (dns/schema.ts). */
+  createZone(project: string, body: Record<string, unknown> | undefined): ManagedZone {
+    if (!body) throw required('entity.managedZone');
+    const notEmulated = NOT_EMULATED.find((k) => body[k] !== undefined);
+    if (notEmulated) throw invalid(`Unsupported field 'entity.managedZone.${notEmulated}' in the emulator`);
+    const { name, dnsName, description } = body as { name?: string; dnsName?: string; description?: string };
+    if (!name) throw required('entity.managedZone.name');
+    if (!ZONE_NAME.test(name)) throw invalidValue('entity.managedZone.name', name);
+    if (!dnsName) throw required('entity.managedZone.dnsName');
+    if (!dnsName.endsWith('.') || dnsName === '.' || /\s/.test(dnsName)) {
       throw invalidValue('entity.managedZone.dnsName', dnsName);
     }
+    // The API requires a description (the library sends "" when none is given).
     if (description === undefined) throw required('entity.managedZone.description');
-    if (typeof description !== 'string' || description.length > 1024) {
-      throw invalidValue('entity.managedZone.description', description);
-    }
-    const visibility = body.visibility ?? 'public';
-    if (visibility !== 'public' && visibility !== 'private')
-      throw invalidValue('entity.managedZone.visibility', visibility);
+    if (description.length > 1024) throw invalidValue('entity.managedZone.description', description);
+    const visibility = (body.visibility as string | undefined) ?? 'public';
     const zones = this.zones(project);
     if (zones[name]) {
       throw new ApiError(409, `The resource 'entity.managedZone' named '${name}' already exists`, {
@@ -70,7 +74,18 @@ export class DnsStore {
       creationTime: now,
       visibility,
     };
-    if (isPlainObject(body.labels)) zone.labels = clone(body.labels) as Record<string, string>;
+    if (body.labels) zone.labels = clone(body.labels) as Record<string, string>;
+    // Echoed with Google's `kind`s (https://cloud.google.com/dns/docs/reference/rest/v1/managedZones).
+    // Keys are not generated: Google's default key specs when DNSSEC is on are not reproduced.
+    if (body.dnssecConfig) {
+      const dnssec = clone(body.dnssecConfig) as Record<string, unknown>;
+      const specs = (dnssec.defaultKeySpecs as Array<Record<string, unknown>> | undefined) ?? [];
+      if (specs.length > 0) dnssec.defaultKeySpecs = specs.map((k) => ({ ...k, kind: 'dns#dnsKeySpec' }));
+      zone.dnssecConfig = { ...dnssec, kind: 'dns#managedZoneDnsSecConfig' };
+    }
+    if (body.cloudLoggingConfig) {
+      zone.cloudLoggingConfig = { ...clone(body.cloudLoggingConfig), kind: 'dns#managedZoneCloudLoggingConfig' };
+    }
     // Google creates the apex SOA and NS record sets itself, recorded as change "0" (already done).
     const apex: RRSet[] = [
       { kind: 'dns#resourceRecordSet', name: dnsName, type: 'NS', ttl: APEX_TTL, rrdatas: [...nameServers] },

@@ -71,6 +71,8 @@ export interface ManagedZone {
   creationTime: string;
   visibility: string;
   labels?: Record<string, string>;
+  dnssecConfig?: Record<string, unknown>;
+  cloudLoggingConfig?: Record<string, unknown>;
 }
 
 export interface Change {

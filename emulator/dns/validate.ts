@@ -1,16 +1,16 @@
 import { ApiError, invalid } from '../core/api-error';
-import { clone, isPlainObject } from '../core/merge-patch';
+import { clone } from '../core/merge-patch';
 import { isGcpRegion } from './regions';
 import { ipFitsType, RECORD_TYPES, validRrdata } from './rrdata';
 import type { GeoPolicy, HealthCheckTargets, RoutingPolicy, RRSet } from './types';
 
-const RRSET_FIELDS = ['kind', 'name', 'type', 'ttl', 'rrdatas', 'signatureRrdatas', 'routingPolicy'];
-const POLICY_FIELDS = ['kind', 'geo', 'wrr', 'primaryBackup', 'healthCheck'];
-const GEO_FIELDS = ['kind', 'items', 'enableFencing'];
-const GEO_ITEM_FIELDS = ['kind', 'location', 'rrdatas', 'signatureRrdatas', 'healthCheckedTargets'];
-const WRR_ITEM_FIELDS = ['kind', 'weight', 'rrdatas', 'signatureRrdatas', 'healthCheckedTargets'];
-const PB_FIELDS = ['kind', 'primaryTargets', 'backupGeoTargets', 'trickleTraffic'];
-const HC_FIELDS = ['internalLoadBalancers', 'externalEndpoints'];
+/**
+ * Cloud DNS's semantic rules for a record set. Field names and JSON types are already checked:
+ * bodies are parsed against ResourceRecordSet (dns/schema.ts) before they get here. Rules from
+ * https://cloud.google.com/dns/docs/reference/rest/v1/resourceRecordSets and
+ * https://cloud.google.com/dns/docs/routing-policies-overview.
+ */
+type Json = Record<string, unknown>;
 
 /** The `kind` values Cloud DNS puts on routing-policy objects it returns. */
 const KIND = {
@@ -38,40 +38,33 @@ export function inZone(name: string, dnsName: string): boolean {
 }
 
 /**
- * Checks one record set from a request (`where` is its location in the request, e.g.
+ * Checks one parsed record set (`where` is its location in the request, e.g.
  * `entity.change.additions[0]`) and returns the stored form. Throws 400 as Google does.
  */
-export function validateRRSet(body: unknown, where: string, dnsName: string): RRSet {
-  if (!isPlainObject(body)) throw bad(where, body);
-  unknownFields(body, RRSET_FIELDS, where);
-  const { name, type, ttl } = body;
-  if (typeof name !== 'string' || name === '') throw required(`${where}.name`);
+export function validateRRSet(body: Json, where: string, dnsName: string): RRSet {
+  const { name, type, ttl } = body as { name?: string; type?: string; ttl?: number };
+  if (!name) throw required(`${where}.name`);
   if (!name.endsWith('.') || !inZone(name, dnsName)) throw bad(`${where}.name`, name);
-  if (typeof type !== 'string' || type === '') throw required(`${where}.type`);
+  if (!type) throw required(`${where}.type`);
   if (!RECORD_TYPES.has(type)) throw bad(`${where}.type`, type);
-  if (ttl === undefined) throw required(`${where}.ttl`);
-  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > 2_147_483_647) {
-    throw bad(`${where}.ttl`, ttl);
-  }
+  if (ttl === undefined || ttl === null) throw required(`${where}.ttl`);
+  if (ttl < 0) throw bad(`${where}.ttl`, ttl);
 
-  const rrdatas = body.rrdatas === undefined ? undefined : stringList(body.rrdatas, `${where}.rrdata`);
-  const sigs =
-    body.signatureRrdatas === undefined ? undefined : stringList(body.signatureRrdatas, `${where}.signatureRrdata`);
-  const hasData = (rrdatas?.length ?? 0) > 0 || (sigs?.length ?? 0) > 0;
-  const policy = body.routingPolicy;
-
-  if (hasData && policy !== undefined) {
+  const rrdatas = (body.rrdatas as string[] | undefined) ?? [];
+  const sigs = (body.signatureRrdatas as string[] | undefined) ?? [];
+  const policy = body.routingPolicy as Json | undefined;
+  if ((rrdatas.length > 0 || sigs.length > 0) && policy) {
     throw invalid(
       `The resource record set '${where}' is invalid because it has both rrdatas and a routing policy; ` +
         'specify either rrdata (static resolution) or routingPolicy (dynamic resolution)',
     );
   }
   const out: RRSet = { kind: 'dns#resourceRecordSet', name, type, ttl };
-  if (policy !== undefined) {
+  if (policy) {
     out.routingPolicy = validatePolicy(policy, `${where}.routingPolicy`, type);
     return out;
   }
-  if (!rrdatas || rrdatas.length === 0) throw bad(`${where}.rrdata`, '<empty>');
+  if (rrdatas.length === 0) throw bad(`${where}.rrdata`, '<empty>');
   rrdatas.forEach((d, i) => {
     if (!validRrdata(type, d)) throw bad(`${where}.rrdata[${i}]`, d);
   });
@@ -81,65 +74,8 @@ export function validateRRSet(body: unknown, where: string, dnsName: string): RR
     );
   }
   if (new Set(rrdatas).size !== rrdatas.length) throw bad(`${where}.rrdata`, rrdatas);
-  out.rrdatas = rrdatas;
-  if (sigs && sigs.length > 0) out.signatureRrdatas = sigs;
-  return out;
-}
-
-function validatePolicy(policy: unknown, where: string, type: string): RoutingPolicy {
-  if (!isPlainObject(policy)) throw bad(where, policy);
-  unknownFields(policy, POLICY_FIELDS, where);
-  const kinds = (['geo', 'wrr', 'primaryBackup'] as const).filter((k) => policy[k] !== undefined);
-  if (kinds.length === 0) throw required(`${where}.routingData`);
-  if (kinds.length > 1) {
-    throw invalid(
-      `Invalid value for '${where}': only one of geo, wrr or primaryBackup may be set, got ${kinds.join(', ')}`,
-    );
-  }
-  if (policy.healthCheck !== undefined && typeof policy.healthCheck !== 'string') {
-    throw bad(`${where}.healthCheck`, policy.healthCheck);
-  }
-  const ctx: PolicyCtx = { type, healthCheck: policy.healthCheck as string | undefined };
-  const out: RoutingPolicy = { kind: KIND.policy };
-  if (ctx.healthCheck !== undefined) out.healthCheck = ctx.healthCheck;
-  if (policy.geo !== undefined) out.geo = validateGeo(policy.geo, `${where}.geo`, ctx);
-  if (policy.wrr !== undefined) {
-    const wrr = policy.wrr;
-    if (!isPlainObject(wrr)) throw bad(`${where}.wrr`, wrr);
-    unknownFields(wrr, ['kind', 'items'], `${where}.wrr`);
-    const items = nonEmptyList(wrr.items, `${where}.wrr.items`);
-    const weights: number[] = [];
-    out.wrr = {
-      kind: KIND.wrr,
-      items: items.map((item, i) => {
-        const at = `${where}.wrr.items[${i}]`;
-        if (!isPlainObject(item)) throw bad(at, item);
-        unknownFields(item, WRR_ITEM_FIELDS, at);
-        const w = item.weight;
-        if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw bad(`${at}.weight`, w);
-        weights.push(w);
-        return { kind: KIND.wrrItem, weight: w, ...targets(item, at, ctx) };
-      }),
-    };
-    if (weights.every((w) => w === 0)) throw invalid(`Invalid value for '${where}.wrr.items': all weights are 0`);
-  }
-  if (policy.primaryBackup !== undefined) {
-    const pb = policy.primaryBackup;
-    const at = `${where}.primaryBackup`;
-    if (!isPlainObject(pb)) throw bad(at, pb);
-    unknownFields(pb, PB_FIELDS, at);
-    if (pb.primaryTargets === undefined) throw required(`${at}.primaryTargets`);
-    if (pb.backupGeoTargets === undefined) throw required(`${at}.backupGeoTargets`);
-    requireAddressType(type, `${at}.primaryTargets`);
-    const primaryTargets = validateTargets(pb.primaryTargets, `${at}.primaryTargets`, ctx);
-    const backupGeoTargets = validateGeo(pb.backupGeoTargets, `${at}.backupGeoTargets`, ctx);
-    const trickle = pb.trickleTraffic;
-    if (trickle !== undefined && (typeof trickle !== 'number' || !(trickle >= 0 && trickle <= 1))) {
-      throw bad(`${at}.trickleTraffic`, trickle);
-    }
-    out.primaryBackup = { kind: KIND.primaryBackup, primaryTargets, backupGeoTargets };
-    if (trickle !== undefined) out.primaryBackup.trickleTraffic = trickle as number;
-  }
+  out.rrdatas = [...rrdatas];
+  if (sigs.length > 0) out.signatureRrdatas = [...sigs];
   return out;
 }
 
@@ -148,19 +84,57 @@ interface PolicyCtx {
   healthCheck: string | undefined;
 }
 
-function validateGeo(geo: unknown, where: string, ctx: PolicyCtx): GeoPolicy {
-  if (!isPlainObject(geo)) throw bad(where, geo);
-  unknownFields(geo, GEO_FIELDS, where);
-  const items = nonEmptyList(geo.items, `${where}.items`);
+function validatePolicy(policy: Json, where: string, type: string): RoutingPolicy {
+  const kinds = (['geo', 'wrr', 'primaryBackup'] as const).filter((k) => policy[k] !== undefined);
+  if (kinds.length === 0) throw required(`${where}.routingData`);
+  if (kinds.length > 1) {
+    throw invalid(
+      `Invalid value for '${where}': only one of geo, wrr or primaryBackup may be set, got ${kinds.join(', ')}`,
+    );
+  }
+  const ctx: PolicyCtx = { type, healthCheck: policy.healthCheck as string | undefined };
+  const out: RoutingPolicy = { kind: KIND.policy };
+  if (ctx.healthCheck !== undefined) out.healthCheck = ctx.healthCheck;
+  if (policy.geo) out.geo = validateGeo(policy.geo as Json, `${where}.geo`, ctx);
+  if (policy.wrr) {
+    const items = nonEmpty((policy.wrr as Json).items, `${where}.wrr.items`);
+    const weights: number[] = [];
+    out.wrr = {
+      kind: KIND.wrr,
+      items: items.map((item, i) => {
+        const at = `${where}.wrr.items[${i}]`;
+        const w = (item.weight as number | undefined) ?? 0;
+        if (w < 0) throw bad(`${at}.weight`, w);
+        weights.push(w);
+        return { kind: KIND.wrrItem, weight: w, ...targets(item, at, ctx) };
+      }),
+    };
+    if (weights.every((w) => w === 0)) throw invalid(`Invalid value for '${where}.wrr.items': all weights are 0`);
+  }
+  if (policy.primaryBackup) {
+    const pb = policy.primaryBackup as Json;
+    const at = `${where}.primaryBackup`;
+    if (!pb.primaryTargets) throw required(`${at}.primaryTargets`);
+    if (!pb.backupGeoTargets) throw required(`${at}.backupGeoTargets`);
+    requireAddressType(type, `${at}.primaryTargets`);
+    const primaryTargets = validateTargets(pb.primaryTargets as Json, `${at}.primaryTargets`, ctx);
+    const backupGeoTargets = validateGeo(pb.backupGeoTargets as Json, `${at}.backupGeoTargets`, ctx);
+    const trickle = pb.trickleTraffic as number | undefined;
+    if (trickle !== undefined && !(trickle >= 0 && trickle <= 1)) throw bad(`${at}.trickleTraffic`, trickle);
+    out.primaryBackup = { kind: KIND.primaryBackup, primaryTargets, backupGeoTargets };
+    if (trickle !== undefined) out.primaryBackup.trickleTraffic = trickle;
+  }
+  return out;
+}
+
+function validateGeo(geo: Json, where: string, ctx: PolicyCtx): GeoPolicy {
   const seen = new Map<string, number>();
   const out: GeoPolicy = {
     kind: KIND.geo,
-    items: items.map((item, i) => {
+    items: nonEmpty(geo.items, `${where}.items`).map((item, i) => {
       const at = `${where}.items[${i}]`;
-      if (!isPlainObject(item)) throw bad(at, item);
-      unknownFields(item, GEO_ITEM_FIELDS, at);
-      const loc = item.location;
-      if (typeof loc !== 'string' || loc === '') throw required(`${at}.location`);
+      const loc = item.location as string | undefined;
+      if (!loc) throw required(`${at}.location`);
       if (!isGcpRegion(loc)) throw bad(`${at}.location`, loc);
       const first = seen.get(loc);
       if (first !== undefined) {
@@ -170,34 +144,23 @@ function validateGeo(geo: unknown, where: string, ctx: PolicyCtx): GeoPolicy {
       return { kind: KIND.geoItem, location: loc, ...targets(item, at, ctx) };
     }),
   };
-  if (geo.enableFencing !== undefined) {
-    if (typeof geo.enableFencing !== 'boolean') throw bad(`${where}.enableFencing`, geo.enableFencing);
-    out.enableFencing = geo.enableFencing;
-  }
+  if (geo.enableFencing !== undefined) out.enableFencing = geo.enableFencing as boolean;
   return out;
 }
 
 /** An item's answer: rrdatas and/or health-checked targets (A/AAAA only). */
-function targets(
-  item: Record<string, unknown>,
-  at: string,
-  ctx: PolicyCtx,
-): { rrdatas?: string[]; signatureRrdatas?: string[]; healthCheckedTargets?: HealthCheckTargets } {
+function targets(item: Json, at: string, ctx: PolicyCtx) {
   const out: { rrdatas?: string[]; signatureRrdatas?: string[]; healthCheckedTargets?: HealthCheckTargets } = {};
-  if (item.rrdatas !== undefined) {
-    const rrdatas = stringList(item.rrdatas, `${at}.rrdatas`);
-    rrdatas.forEach((d, i) => {
-      if (!validRrdata(ctx.type, d)) throw bad(`${at}.rrdatas[${i}]`, d);
-    });
-    if (rrdatas.length > 0) out.rrdatas = rrdatas;
-  }
-  if (item.signatureRrdatas !== undefined) {
-    const sigs = stringList(item.signatureRrdatas, `${at}.signatureRrdatas`);
-    if (sigs.length > 0) out.signatureRrdatas = sigs;
-  }
-  if (item.healthCheckedTargets !== undefined) {
+  const rrdatas = (item.rrdatas as string[] | undefined) ?? [];
+  rrdatas.forEach((d, i) => {
+    if (!validRrdata(ctx.type, d)) throw bad(`${at}.rrdatas[${i}]`, d);
+  });
+  if (rrdatas.length > 0) out.rrdatas = [...rrdatas];
+  const sigs = (item.signatureRrdatas as string[] | undefined) ?? [];
+  if (sigs.length > 0) out.signatureRrdatas = [...sigs];
+  if (item.healthCheckedTargets) {
     requireAddressType(ctx.type, `${at}.healthCheckedTargets`);
-    out.healthCheckedTargets = validateTargets(item.healthCheckedTargets, `${at}.healthCheckedTargets`, ctx);
+    out.healthCheckedTargets = validateTargets(item.healthCheckedTargets as Json, `${at}.healthCheckedTargets`, ctx);
   }
   if (!out.rrdatas && !out.healthCheckedTargets) throw bad(`${at}.rrdatas`, '<empty>');
   return out;
@@ -211,66 +174,37 @@ function requireAddressType(type: string, at: string): void {
   }
 }
 
-function validateTargets(value: unknown, at: string, ctx: PolicyCtx): HealthCheckTargets {
-  if (!isPlainObject(value)) throw bad(at, value);
-  unknownFields(value, HC_FIELDS, at);
-  const ilbs = value.internalLoadBalancers;
-  const ext = value.externalEndpoints;
-  const hasIlb = Array.isArray(ilbs) && ilbs.length > 0;
-  const hasExt = Array.isArray(ext) && ext.length > 0;
-  if (hasIlb && hasExt) {
+function validateTargets(value: Json, at: string, ctx: PolicyCtx): HealthCheckTargets {
+  const ilbs = (value.internalLoadBalancers as Json[] | undefined) ?? [];
+  const ext = (value.externalEndpoints as string[] | undefined) ?? [];
+  if (ilbs.length > 0 && ext.length > 0) {
     throw invalid(`Invalid value for '${at}': set either internalLoadBalancers or externalEndpoints, not both`);
   }
-  if (!hasIlb && !hasExt) throw bad(at, '<empty>');
-  if (hasExt) {
-    const eps = stringList(ext, `${at}.externalEndpoints`);
-    eps.forEach((ip, i) => {
+  if (ilbs.length === 0 && ext.length === 0) throw bad(at, '<empty>');
+  if (ext.length > 0) {
+    ext.forEach((ip, i) => {
       if (!ipFitsType(ctx.type, ip)) throw bad(`${at}.externalEndpoints[${i}]`, ip);
     });
     // External endpoints are probed by the policy's health check, which must therefore be named.
-    if (!ctx.healthCheck)
+    if (!ctx.healthCheck) {
       throw invalid(`Invalid value for '${at}.externalEndpoints': routingPolicy.healthCheck is required`);
-    return { externalEndpoints: eps };
+    }
+    return { externalEndpoints: [...ext] };
   }
-  const list = ilbs as unknown[];
   return {
-    internalLoadBalancers: list.map((lb, i) => {
-      const where = `${at}.internalLoadBalancers[${i}]`;
-      if (!isPlainObject(lb)) throw bad(where, lb);
-      if (typeof lb.ipAddress !== 'string' || !ipFitsType(ctx.type, lb.ipAddress)) {
-        throw bad(`${where}.ipAddress`, lb.ipAddress);
+    internalLoadBalancers: ilbs.map((lb, i) => {
+      if (!ipFitsType(ctx.type, String(lb.ipAddress ?? ''))) {
+        throw bad(`${at}.internalLoadBalancers[${i}].ipAddress`, lb.ipAddress);
       }
       return clone(lb);
     }),
   };
 }
 
-function stringList(value: unknown, where: string): string[] {
-  if (!Array.isArray(value)) throw bad(where, value);
-  value.forEach((v, i) => {
-    if (typeof v !== 'string') throw bad(`${where}[${i}]`, v);
-  });
-  return [...(value as string[])];
-}
-
-function nonEmptyList(value: unknown, where: string): unknown[] {
-  if (value === undefined || (Array.isArray(value) && value.length === 0)) throw required(where);
-  if (!Array.isArray(value)) throw bad(where, value);
-  return value;
-}
-
-function unknownFields(obj: Record<string, unknown>, allowed: string[], where: string): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) {
-      throw new ApiError(
-        400,
-        `Invalid JSON payload received. Unknown name "${key}" at '${where}': Cannot find field.`,
-        {
-          reason: 'invalid',
-        },
-      );
-    }
-  }
+function nonEmpty(value: unknown, where: string): Json[] {
+  const list = (value as Json[] | undefined) ?? [];
+  if (list.length === 0) throw required(where);
+  return list;
 }
 
 export function required(where: string): ApiError {

@@ -1,3 +1,4 @@
+import { ApiError } from '../core/api-error';
 import { clone, isPlainObject } from '../core/merge-patch';
 import type { ApiRequest, Router } from '../core/router';
 import type { EmulatorContext, EmulatorService } from '../core/world';
@@ -5,7 +6,6 @@ import {
   type Binding,
   emptyState,
   etagOf,
-  IamError,
   type IamProject,
   type IamState,
   type Policy,
@@ -18,8 +18,8 @@ const ROLE = /^(roles\/[A-Za-z0-9_.]+|(projects|organizations)\/[^/]+\/roles\/[A
 const MEMBER =
   /^(allUsers|allAuthenticatedUsers|(user|group|serviceAccount|domain|principal|principalSet|deleted:user|deleted:group|deleted:serviceAccount):\S+)$/;
 
-const invalidArgument = (message: string) => new IamError(400, 'INVALID_ARGUMENT', message, 'badRequest');
-const notFound = (message: string) => new IamError(404, 'NOT_FOUND', message, 'notFound');
+const invalidArgument = (message: string) => ApiError.of('INVALID_ARGUMENT', message, { reason: 'badRequest' });
+const notFound = (message: string) => ApiError.of('NOT_FOUND', message, { reason: 'notFound' });
 
 /**
  * A minimal IAM: service accounts (`iam.googleapis.com/v1/projects/{p}/serviceAccounts`) and the
@@ -71,11 +71,12 @@ export class IamService implements EmulatorService {
     const p = projectOf(this.state, project);
     const email = `${accountId}@${project}.iam.gserviceaccount.com`;
     if (p.accounts[email]) {
-      throw new IamError(
-        409,
+      throw ApiError.of(
         'ALREADY_EXISTS',
         `Service account ${accountId} already exists within project projects/${project}.`,
-        'alreadyExists',
+        {
+          reason: 'alreadyExists',
+        },
       );
     }
     const uniqueId = String(100_000_000_000_000_000_000n + BigInt(this.state.nextUniqueId++));
@@ -138,11 +139,10 @@ export class IamService implements EmulatorService {
     const p = projectOf(this.state, project);
     const policy = body.policy;
     if (typeof policy.etag === 'string' && policy.etag !== p.policy.etag) {
-      throw new IamError(
-        409,
+      throw ApiError.of(
         'ABORTED',
         'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.',
-        'aborted',
+        { reason: 'aborted' },
       );
     }
     const bindings = validateBindings(policy.bindings, (email) => this.accountExists(email));

@@ -1,5 +1,3 @@
-import { ApiError } from '../core/api-error';
-
 /** A service account as the IAM v1 API shows it. */
 export interface ServiceAccount {
   name: string;
@@ -40,26 +38,6 @@ export interface IamState {
 export const EMPTY_POLICY_ETAG = 'ACAB';
 
 export const emptyState = (): IamState => ({ projects: {}, nextUniqueId: 1 });
-
-/** Google's JSON error with a status name the shared helper has no mapping for (e.g. ABORTED). */
-export function googleError(code: number, status: string, reason: string, message: string): unknown {
-  return { error: { code, message, errors: [{ message, domain: 'global', reason }], status } };
-}
-
-export class IamError extends ApiError {
-  constructor(
-    status: number,
-    readonly statusName: string,
-    message: string,
-    reason: string,
-  ) {
-    super(status, message, { reason });
-  }
-
-  override toJSON(): unknown {
-    return googleError(this.status, this.statusName, this.reason, this.message);
-  }
-}
 
 export function projectOf(state: IamState, project: string): IamProject {
   let p = state.projects[project];

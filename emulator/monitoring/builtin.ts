@@ -90,15 +90,3 @@ export const USER_METRIC_RESOURCES = new Set([
   'aws_ec2_instance',
   'prometheus_target',
 ]);
-
-/** Human names for the resource types incidents mention (`resource_type_display_name`). */
-export const RESOURCE_DISPLAY_NAMES: Record<string, string> = {
-  global: 'Global',
-  gce_instance: 'VM Instance',
-  generic_node: 'Generic Node',
-  generic_task: 'Generic Task',
-  https_lb_rule: 'Application Load Balancer Rule',
-  instance_group: 'Instance Group',
-  k8s_container: 'Kubernetes Container',
-  cloud_run_revision: 'Cloud Run Revision',
-};

@@ -63,12 +63,12 @@ export function createChannel(
   id: string,
   record: MutationRecord,
 ): NotificationChannel {
-  const body = objectOf(raw, 'notification_channel');
+  const body = objectOf(raw);
   const ch: NotificationChannel = {
     name: `projects/${project}/notificationChannels/${id}`,
     type: typeof body.type === 'string' ? body.type : '',
-    labels: stringMap(body.labels, 'notification_channel.labels'),
-    userLabels: stringMap(body.userLabels, 'notification_channel.user_labels'),
+    labels: stringMap(body.labels),
+    userLabels: stringMap(body.userLabels),
     enabled: body.enabled === undefined || body.enabled === null ? true : body.enabled === true,
     creationRecord: record,
     mutationRecords: [record],
@@ -105,7 +105,7 @@ export function updateChannel(
   record: MutationRecord,
 ): NotificationChannel {
   const current = getChannel(ps, name);
-  const body = objectOf(raw, 'notification_channel');
+  const body = objectOf(raw);
   if (body.type !== undefined && body.type !== '' && body.type !== current.type) {
     throw invalidField('notification_channel.type', 'The type of a notification channel cannot be changed', body.type);
   }
@@ -119,7 +119,7 @@ export function updateChannel(
     const field = CHANNEL_FIELDS[path];
     if (!field) throw invalidField('update_mask', 'Unsupported field path', path);
     const v = body[field];
-    if (field === 'labels' || field === 'userLabels') next[field] = stringMap(v, `notification_channel.${path}`);
+    if (field === 'labels' || field === 'userLabels') next[field] = stringMap(v);
     else if (field === 'enabled') next.enabled = v === undefined || v === null ? true : v === true;
     else if (v === undefined || v === null) delete next[field];
     else next[field] = String(v) as never;

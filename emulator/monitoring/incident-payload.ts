@@ -1,4 +1,4 @@
-import { RESOURCE_DISPLAY_NAMES } from './builtin';
+import { resourceDisplayName } from './resources';
 import type { AlertPolicy, Condition, Incident, MetricDescriptor } from './types';
 
 /** A stable 12-digit project number for a project id (Google's numbers are opaque too). */
@@ -73,7 +73,7 @@ export function incidentPayload(
       apigee_url: `https://console.cloud.google.com/monitoring/alerting/incidents/${incident.incidentId}?project=${project}`,
       observed_value: incident.observedValue,
       resource: { type: incident.resource.type, labels: incident.resource.labels },
-      resource_type_display_name: RESOURCE_DISPLAY_NAMES[incident.resource.type] ?? incident.resource.type,
+      resource_type_display_name: resourceDisplayName(incident.resource.type),
       resource_id: incident.resource.labels.instance_id ?? '',
       resource_display_name: resourceName,
       resource_name: `${project} ${resourceName}`,

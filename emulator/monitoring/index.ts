@@ -1,5 +1,6 @@
 import type { PubsubBroker } from '../core/broker';
 import { isPlainObject } from '../core/merge-patch';
+import { monitoringPaging, type Page, paginate } from '../core/paginate';
 import type { ApiRequest, Router } from '../core/router';
 import type { EmulatorContext, EmulatorService } from '../core/world';
 import {
@@ -23,12 +24,13 @@ import {
   findDescriptor,
   listDescriptors,
   listTimeSeries,
-  paginate,
   prune,
   writeInternal,
 } from './metrics';
 import { buildPolicy, checkPolicyBody, getPolicy, mergeForUpdate } from './policies';
 import { formatTimestamp } from './proto-json';
+import { resourceDescriptor, resourceDescriptors } from './resources';
+import { responseTypeOf } from './schema';
 import type { AlertPolicy, Incident, MonitoringState, MutationRecord, ProjectState } from './types';
 
 /** Alert policies are evaluated this often (virtual time), like Google's roughly once-a-minute cycle. */
@@ -69,14 +71,16 @@ export class MonitoringService implements EmulatorService {
       router.add(method, path, opts, (req) => {
         const project = req.params.project!;
         const body = fn(req, this.project(project), project);
-        return wantsIntEnums(req) ? encodeEnums(body) : body;
+        const type = wantsIntEnums(req) ? responseTypeOf(method, req.path) : undefined;
+        return type ? encodeEnums(body, type) : body;
       });
 
     // metric descriptors
     route('POST', `${v3}/metricDescriptors`, api, (req, ps, p) => descriptorJson(createDescriptor(ps, p, req.body)));
     route('GET', `${v3}/metricDescriptors`, read, (req, ps, p) => {
-      const page = paginate(listDescriptors(ps, p, req.query.get('filter') ?? ''), req.query, 'descriptors');
-      return { metricDescriptors: page.items.map(descriptorJson), ...(page.next ? { nextPageToken: page.next } : {}) };
+      const all = listDescriptors(ps, p, req.query.get('filter') ?? '');
+      const page = paginate(all, req.query, monitoringPaging(10_000), req.path);
+      return { metricDescriptors: page.items.map(descriptorJson), ...nextOf(page) };
     });
     for (let n = 1; n <= MAX_TYPE_SEGMENTS; n++) {
       const segs = Array.from({ length: n }, (_, i) => `:t${i}`).join('/');
@@ -91,6 +95,18 @@ export class MonitoringService implements EmulatorService {
         return {};
       });
     }
+
+    // monitored-resource descriptors (data: monitoring/resources.ts)
+    route('GET', `${v3}/monitoredResourceDescriptors`, read, (req, _ps, p) => {
+      const all = resourceDescriptors(p, req.query.get('filter') ?? '');
+      const page = paginate(all, req.query, monitoringPaging(), req.path);
+      return { resourceDescriptors: page.items, ...nextOf(page) };
+    });
+    route('GET', `${v3}/monitoredResourceDescriptors/:type`, read, (req, _ps, p) => {
+      const d = resourceDescriptor(p, req.params.type as string);
+      if (!d) throw notFound(`Could not find monitored resource descriptor for type '${req.params.type}'.`);
+      return d;
+    });
 
     // time series
     route('POST', `${v3}/timeSeries`, api, (req, ps, p) => {
@@ -112,12 +128,8 @@ export class MonitoringService implements EmulatorService {
     );
     route('GET', `${v3}/notificationChannels`, read, (req, ps) => {
       const all = listFilter(Object.values(ps.channels), req.query.get('filter'));
-      const page = paginate(all, req.query, 'channels');
-      return {
-        notificationChannels: page.items.map(channelJson),
-        totalSize: all.length,
-        ...(page.next ? { nextPageToken: page.next } : {}),
-      };
+      const page = paginate(all, req.query, monitoringPaging(), req.path);
+      return { notificationChannels: page.items.map(channelJson), totalSize: all.length, ...nextOf(page) };
     });
     const channelName = (req: ApiRequest) => `projects/${req.params.project}/notificationChannels/${req.params.id}`;
     route('GET', `${v3}/notificationChannels/:id`, read, (req, ps) => channelJson(getChannel(ps, channelName(req))));
@@ -140,8 +152,8 @@ export class MonitoringService implements EmulatorService {
     });
     route('GET', `${v3}/alertPolicies`, read, (req, ps) => {
       const all = listFilter(Object.values(ps.policies), req.query.get('filter'));
-      const page = paginate(all, req.query, 'policies');
-      return { alertPolicies: page.items, totalSize: all.length, ...(page.next ? { nextPageToken: page.next } : {}) };
+      const page = paginate(all, req.query, monitoringPaging(), req.path);
+      return { alertPolicies: page.items, totalSize: all.length, ...nextOf(page) };
     });
     const policyName = (req: ApiRequest) => `projects/${req.params.project}/alertPolicies/${req.params.id}`;
     route('GET', `${v3}/alertPolicies/:id`, read, (req, ps) => getPolicy(ps, policyName(req)));
@@ -256,6 +268,8 @@ export class MonitoringService implements EmulatorService {
     return { mutateTime: formatTimestamp(this.ctx.clock.now()), mutatedBy: 'emulator@georoute.local' };
   }
 }
+
+const nextOf = (page: Page<unknown>) => (page.nextPageToken ? { nextPageToken: page.nextPageToken } : {});
 
 function maskOf(req: ApiRequest): string[] {
   return (req.query.get('updateMask') ?? '')

@@ -1,4 +1,5 @@
 import { isPlainObject } from '../core/merge-patch';
+import { monitoringPaging, paginate } from '../core/paginate';
 import { aggregate, parseAggregation } from './aggregate';
 import { builtinDescriptor, builtinDescriptors, isUserMetric, USER_METRIC_RESOURCES } from './builtin';
 import { parseEnum } from './enums';
@@ -34,7 +35,7 @@ export function findDescriptor(ps: ProjectState, project: string, type: string):
 }
 
 export function createDescriptor(ps: ProjectState, project: string, raw: unknown): MetricDescriptor {
-  const body = objectOf(raw, 'metric_descriptor');
+  const body = objectOf(raw);
   const type = typeof body.type === 'string' ? body.type : '';
   if (!type) throw invalidField('metric_descriptor.type', 'The metric type is required');
   if (!isUserMetric(type) || !/^[\w.-]+\/[\w/.-]+$/.test(type)) {
@@ -52,7 +53,7 @@ export function createDescriptor(ps: ProjectState, project: string, raw: unknown
     throw invalidField('metric_descriptor.value_type', 'The value type is required');
   checkKindAndType(metricKind, valueType, 'metric_descriptor');
   const labels = (Array.isArray(body.labels) ? body.labels : []).map((l, i) => {
-    const o = objectOf(l, `metric_descriptor.labels[${i}]`);
+    const o = objectOf(l);
     const key = typeof o.key === 'string' ? o.key : '';
     if (!/^[a-zA-Z][\w]{0,99}$/.test(key))
       throw invalidField(`metric_descriptor.labels[${i}].key`, 'Invalid label key', key);
@@ -128,9 +129,9 @@ interface ParsedSeries {
 }
 
 function parseSeries(raw: unknown, field: string): ParsedSeries {
-  const o = objectOf(raw, field);
-  const metric = objectOf(o.metric, `${field}.metric`);
-  const resource = objectOf(o.resource, `${field}.resource`);
+  const o = objectOf(raw);
+  const metric = objectOf(o.metric);
+  const resource = objectOf(o.resource);
   if (typeof metric.type !== 'string' || !metric.type)
     throw invalidField(`${field}.metric.type`, 'The metric type is required');
   if (typeof resource.type !== 'string' || !resource.type) {
@@ -138,8 +139,8 @@ function parseSeries(raw: unknown, field: string): ParsedSeries {
   }
   const points = (Array.isArray(o.points) ? o.points : []).map((p, j) => {
     const pf = `${field}.points[${j}]`;
-    const po = objectOf(p, pf);
-    const interval = objectOf(po.interval, `${pf}.interval`);
+    const po = objectOf(p);
+    const interval = objectOf(po.interval);
     if (interval.endTime === undefined) throw invalidField(`${pf}.interval.end_time`, 'The end time is required');
     const end = parseTimestamp(interval.endTime, `${pf}.interval.end_time`);
     const start =
@@ -148,8 +149,8 @@ function parseSeries(raw: unknown, field: string): ParsedSeries {
     return { start, end, valueType, value };
   });
   const out: ParsedSeries = {
-    metric: { type: metric.type, labels: stringMap(metric.labels, `${field}.metric.labels`) },
-    resource: { type: resource.type, labels: stringMap(resource.labels, `${field}.resource.labels`) },
+    metric: { type: metric.type, labels: stringMap(metric.labels) },
+    resource: { type: resource.type, labels: stringMap(resource.labels) },
     points,
   };
   if (o.metricKind !== undefined) out.metricKind = parseEnum('metricKind', o.metricKind, `${field}.metric_kind`);
@@ -429,28 +430,11 @@ export function listTimeSeries(ps: ProjectState, project: string, q: URLSearchPa
     .filter((s) => s.points.some((p) => p.end >= start))
     .map((s) => ({ ...s, points: s.points.filter((p) => p.end >= start || start === end) }));
   series.sort((a, b) => seriesKey(a.metric, a.resource).localeCompare(seriesKey(b.metric, b.resource)));
-  const page = paginate(series, q, 'series');
+  // Google counts points (view FULL) against page_size; the twin counts series.
+  const page = paginate(series, q, monitoringPaging(100_000), `projects/${project}/timeSeries`);
   const body: Record<string, unknown> = { timeSeries: page.items.map((s) => seriesJson(s, view === 'HEADERS')) };
-  if (page.next) body.nextPageToken = page.next;
+  if (page.nextPageToken) body.nextPageToken = page.nextPageToken;
   return body;
-}
-
-/** Offset-based page tokens (opaque to clients). */
-export function paginate<T>(items: T[], q: URLSearchParams, salt: string): { items: T[]; next?: string } {
-  const token = q.get('pageToken');
-  let offset = 0;
-  if (token) {
-    const m = /^(\w+):(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-    if (!m || m[1] !== salt) throw invalidField('page_token', 'Invalid page token', token);
-    offset = Number(m[2]);
-  }
-  const size = Number(q.get('pageSize') ?? 0);
-  if (!(size > 0)) return { items: items.slice(offset) };
-  const slice = items.slice(offset, offset + size);
-  const nextOffset = offset + size;
-  return nextOffset < items.length
-    ? { items: slice, next: Buffer.from(`${salt}:${nextOffset}`).toString('base64url') }
-    : { items: slice };
 }
 
 /** Drops points older than `cutoff` and series left empty (keeps memory bounded). */

@@ -20,10 +20,9 @@ const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 
 function aggregations(raw: unknown, field: string): AggregationSpec[] | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (!Array.isArray(raw)) throw invalidField(field, 'expected a list');
-  return raw.map((a, i) => {
+  return (raw as unknown[]).map((a, i) => {
     const f = `${field}[${i}]`;
-    const parsed = parseAggregation(objectOf(a, f), f, MAX_ALERT_PERIOD_MS);
+    const parsed = parseAggregation(objectOf(a), f, MAX_ALERT_PERIOD_MS);
     const out: AggregationSpec = {};
     if (parsed.aligner !== 'ALIGN_NONE') {
       out.alignmentPeriod = formatDuration(parsed.periodMs);
@@ -53,7 +52,7 @@ function conditionFilter(raw: unknown, field: string): string {
 
 function trigger(raw: unknown, field: string): { count?: number; percent?: number } | undefined {
   if (raw === undefined || raw === null) return undefined;
-  const t = objectOf(raw, field);
+  const t = objectOf(raw);
   if (t.count !== undefined && t.percent !== undefined)
     throw invalidField(field, 'Only one of count and percent may be set');
   if (t.count !== undefined) {
@@ -72,7 +71,7 @@ function trigger(raw: unknown, field: string): { count?: number; percent?: numbe
 }
 
 function parseCondition(raw: unknown, field: string, name: string): Condition {
-  const c = objectOf(raw, field);
+  const c = objectOf(raw);
   const kinds = ['conditionThreshold', 'conditionAbsent', ...OTHER_CONDITIONS].filter(
     (k) => c[k] !== undefined && c[k] !== null,
   );
@@ -81,7 +80,7 @@ function parseCondition(raw: unknown, field: string, name: string): Condition {
   if (typeof c.displayName === 'string') out.displayName = c.displayName;
   if (c.conditionThreshold) {
     const f = `${field}.condition_threshold`;
-    const t = objectOf(c.conditionThreshold, f);
+    const t = objectOf(c.conditionThreshold);
     const comparison = parseEnum('comparison', t.comparison, `${f}.comparison`);
     if (comparison === 'COMPARISON_UNSPECIFIED')
       throw invalidField(`${f}.comparison`, 'A comparison must be specified');
@@ -123,7 +122,7 @@ function parseCondition(raw: unknown, field: string, name: string): Condition {
     out.conditionThreshold = th;
   } else if (c.conditionAbsent) {
     const f = `${field}.condition_absent`;
-    const a = objectOf(c.conditionAbsent, f);
+    const a = objectOf(c.conditionAbsent);
     const durationMs = parseDuration(a.duration, `${f}.duration`);
     if (durationMs < 120_000 || durationMs % 60_000 !== 0) {
       throw invalidField(
@@ -212,7 +211,7 @@ export function buildPolicy(
       );
     }
   });
-  const userLabels = stringMap(raw.userLabels, `${f}.user_labels`);
+  const userLabels = stringMap(raw.userLabels);
   checkLabels(userLabels, `${f}.user_labels`);
   const policy: AlertPolicy = {
     name,
@@ -286,8 +285,8 @@ export function mergeForUpdate(
     }
     if (field !== 'userLabels' && field !== 'documentation')
       throw invalidField('update_mask', 'Unsupported field path', path);
-    const src = objectOf(body[field], field);
-    const dst = { ...objectOf(merged[field], field) };
+    const src = objectOf(body[field]);
+    const dst = { ...objectOf(merged[field]) };
     const key = rest.join('.').replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
     if (src[key] === undefined) delete dst[key];
     else dst[key] = src[key];

@@ -1,42 +1,32 @@
-import { isPlainObject } from '../core/merge-patch';
 import { invalidField } from './errors';
-import { parseInt64 } from './proto-json';
+import { objectOf } from './proto-json';
 import type { Distribution, PointValue } from './types';
 
-/** TypedValue (proto3 JSON) → [valueType, value]. Exactly one field must be set. */
+const VALUE_TYPES: Record<string, string> = {
+  boolValue: 'BOOL',
+  int64Value: 'INT64',
+  doubleValue: 'DOUBLE',
+  stringValue: 'STRING',
+  distributionValue: 'DISTRIBUTION',
+};
+
+/**
+ * TypedValue (proto3 JSON, already parsed against google.monitoring.v3.TypedValue: its `value`
+ * oneof holds at most one member) → [valueType, value]. A point without a value is refused here.
+ */
 export function parseTypedValue(raw: unknown, field: string): [string, PointValue] {
-  if (!isPlainObject(raw)) throw invalidField(field, 'A point must have a value');
-  const keys = Object.keys(raw).filter((k) => raw[k] !== undefined && raw[k] !== null);
-  if (keys.length !== 1) throw invalidField(field, 'Exactly one value field must be set', raw);
-  const key = keys[0]!;
-  const v = raw[key];
-  switch (key) {
-    case 'boolValue':
-      if (typeof v !== 'boolean') throw invalidField(`${field}.bool_value`, 'not a boolean', v);
-      return ['BOOL', v];
-    case 'int64Value':
-      return ['INT64', parseInt64(v, `${field}.int64_value`)];
-    case 'doubleValue': {
-      const n = typeof v === 'string' ? Number(v) : v; // "NaN"/"Infinity" arrive as strings
-      if (typeof n !== 'number') throw invalidField(`${field}.double_value`, 'not a number', v);
-      return ['DOUBLE', n];
-    }
-    case 'stringValue':
-      if (typeof v !== 'string') throw invalidField(`${field}.string_value`, 'not a string', v);
-      return ['STRING', v];
-    case 'distributionValue':
-      return ['DISTRIBUTION', parseDistribution(v, `${field}.distribution_value`)];
-    default:
-      throw invalidField(field, `Unsupported value field ${key}`);
-  }
+  const set = Object.entries(objectOf(raw)).filter(([k, v]) => VALUE_TYPES[k] && v !== undefined && v !== null);
+  if (set.length !== 1) throw invalidField(field, 'Exactly one value field must be set', raw);
+  const [key, v] = set[0] as [string, unknown];
+  const type = VALUE_TYPES[key] as string;
+  if (type === 'INT64' || type === 'DOUBLE') return [type, Number(v)]; // int64 and "NaN"/"Infinity" arrive as strings
+  if (type === 'DISTRIBUTION') return [type, parseDistribution(objectOf(v), `${field}.distribution_value`)];
+  return [type, v as PointValue];
 }
 
-function parseDistribution(raw: unknown, field: string): Distribution {
-  if (!isPlainObject(raw)) throw invalidField(field, 'not a distribution');
-  const count = raw.count === undefined ? 0 : parseInt64(raw.count, `${field}.count`);
-  const counts = Array.isArray(raw.bucketCounts)
-    ? raw.bucketCounts.map((c, i) => parseInt64(c, `${field}.bucket_counts[${i}]`))
-    : [];
+function parseDistribution(raw: Record<string, unknown>, field: string): Distribution {
+  const count = Number(raw.count ?? 0);
+  const counts = ((raw.bucketCounts as unknown[] | undefined) ?? []).map(Number);
   if (counts.length > 0 && counts.reduce((a, b) => a + b, 0) !== count) {
     throw invalidField(field, 'The sum of bucket_counts must equal count');
   }
@@ -44,7 +34,7 @@ function parseDistribution(raw: unknown, field: string): Distribution {
     count,
     mean: Number(raw.mean ?? 0),
     sumOfSquaredDeviation: Number(raw.sumOfSquaredDeviation ?? 0),
-    bucketOptions: isPlainObject(raw.bucketOptions) ? raw.bucketOptions : undefined,
+    bucketOptions: raw.bucketOptions as Distribution['bucketOptions'],
     bucketCounts: counts,
   };
 }

@@ -1,6 +1,5 @@
-import { status } from '@grpc/grpc-js';
 import type { EmulatorContext } from '../core/world';
-import { GrpcError, invalidArgument, resourceExists, resourceNotFound } from './errors';
+import { invalidArgument, resourceExists, resourceNotFound, unimplemented } from './errors';
 import {
   DELETED_TOPIC,
   type PendingMessage,
@@ -92,7 +91,7 @@ export class PubsubEngine {
     const { name, id } = parseTopicName(req.name);
     if (this.topics.has(name)) throw resourceExists(id);
     if (req.schemaSettings || req.ingestionDataSourceSettings) {
-      throw new GrpcError(status.UNIMPLEMENTED, 'Topic schemas and ingestion sources are not emulated.');
+      throw unimplemented('Topic schemas and ingestion sources are not emulated.');
     }
     const topic: TopicState = {
       name,
@@ -118,7 +117,7 @@ export class PubsubEngine {
       if (path === 'labels') topic.labels = { ...(req.labels ?? {}) };
       else if (path === 'message_retention_duration' || path === 'messageRetentionDuration') {
         topic.messageRetentionMs = topicRetentionMs(req.messageRetentionDuration);
-      } else throw new GrpcError(status.UNIMPLEMENTED, `Updating topic field "${path}" is not emulated.`);
+      } else throw unimplemented(`Updating topic field "${path}" is not emulated.`);
     }
     return topic;
   }

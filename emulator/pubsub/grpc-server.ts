@@ -1,14 +1,10 @@
-import {
-  type ServerDuplexStream,
-  type ServerUnaryCall,
-  type sendUnaryData,
-  status,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { sleep } from '../core/http-server';
+import { PUBSUB_PAGING, paginate } from '../core/paginate';
+import { grpcStatus } from '../core/wire';
 import type { EmulatorContext } from '../core/world';
 import type { Consumer, PubsubEngine, Received } from './engine';
-import { GrpcError, grpcCodeOf, httpStatusOf, invalidArgument } from './errors';
+import { asApiError, invalidArgument, unimplemented } from './errors';
 import { parseProject } from './model';
 import { handleStreamingPull, type StreamingPullRequestProto } from './streaming-pull';
 import {
@@ -20,7 +16,7 @@ import {
   subscriptionToRequest,
   type TopicProto,
 } from './validate';
-import { paginate, receivedToProto, topicToProto } from './wire';
+import { receivedToProto, topicToProto } from './wire';
 
 type Req = Record<string, unknown>;
 type UnaryHandler = (req: Req) => unknown;
@@ -31,7 +27,7 @@ let pullSeq = 0;
 
 /**
  * Wraps one unary RPC: injected faults (latency, then an HTTP status mapped to its gRPC code), the
- * request log (HTTP-equivalent status), and GrpcError → gRPC status.
+ * request log (HTTP-equivalent status), and ApiError → gRPC status.
  */
 export function unary(ctx: EmulatorContext, rpc: string, write: boolean, handler: UnaryHandler) {
   return async (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): Promise<void> => {
@@ -47,7 +43,7 @@ export function unary(ctx: EmulatorContext, rpc: string, write: boolean, handler
     if (fault.delayMs > 0) await sleep(fault.delayMs);
     if (fault.error) {
       ctx.log.record({ ...entry, status: fault.error.status, injected: true });
-      callback({ code: grpcCodeOf(fault.error.status), details: fault.error.message });
+      callback(grpcStatus(fault.error));
       return;
     }
     try {
@@ -55,10 +51,9 @@ export function unary(ctx: EmulatorContext, rpc: string, write: boolean, handler
       ctx.log.record({ ...entry, status: 200 });
       callback(null, result ?? {});
     } catch (err) {
-      const e =
-        err instanceof GrpcError ? err : new GrpcError(status.INTERNAL, `emulator bug: ${(err as Error).message}`);
-      ctx.log.record({ ...entry, status: httpStatusOf(e.code) });
-      callback({ code: e.code, details: e.message });
+      const e = asApiError(err);
+      ctx.log.record({ ...entry, status: e.status });
+      callback(grpcStatus(e));
     }
   };
 }
@@ -68,10 +63,9 @@ function maskPaths(req: Req): string[] {
   return mask?.paths ?? [];
 }
 
-function page<T>(items: T[], req: Req) {
-  const p = paginate(items, req.pageSize as number | undefined, req.pageToken as string | undefined);
-  if (p.invalid) throw invalidArgument('Invalid page token.');
-  return p;
+/** One page of a list RPC; the token is bound to the RPC and its parent. */
+function page<T>(items: T[], req: Req, rpc: string) {
+  return paginate(items, req, PUBSUB_PAGING, `${rpc}/${String(req.project ?? req.topic ?? '')}`);
 }
 
 export function publisherImplementation(engine: PubsubEngine, ctx: EmulatorContext): UntypedServiceImplementation {
@@ -89,12 +83,12 @@ export function publisherImplementation(engine: PubsubEngine, ctx: EmulatorConte
     ListTopics: rpc('ListTopics', false, (req) => {
       const project = parseProject(req.project);
       const topics = [...engine.topics.values()].filter((t) => t.name.startsWith(`projects/${project}/topics/`));
-      const p = page(topics, req);
-      return { topics: p.page.map(topicToProto), nextPageToken: p.nextPageToken };
+      const p = page(topics, req, 'ListTopics');
+      return { topics: p.items.map(topicToProto), nextPageToken: p.nextPageToken ?? '' };
     }),
     ListTopicSubscriptions: rpc('ListTopicSubscriptions', false, (req) => {
-      const p = page(engine.topicSubscriptions(req.topic), req);
-      return { subscriptions: p.page, nextPageToken: p.nextPageToken };
+      const p = page(engine.topicSubscriptions(req.topic), req, 'ListTopicSubscriptions');
+      return { subscriptions: p.items, nextPageToken: p.nextPageToken ?? '' };
     }),
     ListTopicSnapshots: rpc('ListTopicSnapshots', false, (req) => {
       engine.getTopic(req.topic);
@@ -158,8 +152,11 @@ export function subscriberImplementation(engine: PubsubEngine, ctx: EmulatorCont
       const subs = [...engine.subs.values()].filter((s) =>
         s.config.name.startsWith(`projects/${project}/subscriptions/`),
       );
-      const p = page(subs, req);
-      return { subscriptions: p.page.map((s) => subscriptionToProto(s.config)), nextPageToken: p.nextPageToken };
+      const p = page(subs, req, 'ListSubscriptions');
+      return {
+        subscriptions: p.items.map((s) => subscriptionToProto(s.config)),
+        nextPageToken: p.nextPageToken ?? '',
+      };
     }),
     DeleteSubscription: rpc('DeleteSubscription', true, (req) => {
       engine.deleteSubscription(req.subscription);
@@ -185,20 +182,20 @@ export function subscriberImplementation(engine: PubsubEngine, ctx: EmulatorCont
     }),
     StreamingPull: (call: ServerDuplexStream<StreamingPullRequestProto, unknown>) =>
       handleStreamingPull(engine, ctx, call),
-    GetSnapshot: rpc('GetSnapshot', false, () => unimplemented('Snapshots')),
+    GetSnapshot: rpc('GetSnapshot', false, () => notEmulated('Snapshots')),
     ListSnapshots: rpc('ListSnapshots', false, (req) => {
       parseProject(req.project);
       return { snapshots: [], nextPageToken: '' };
     }),
-    CreateSnapshot: rpc('CreateSnapshot', true, () => unimplemented('Snapshots')),
-    UpdateSnapshot: rpc('UpdateSnapshot', true, () => unimplemented('Snapshots')),
-    DeleteSnapshot: rpc('DeleteSnapshot', true, () => unimplemented('Snapshots')),
-    Seek: rpc('Seek', true, () => unimplemented('Seek')),
+    CreateSnapshot: rpc('CreateSnapshot', true, () => notEmulated('Snapshots')),
+    UpdateSnapshot: rpc('UpdateSnapshot', true, () => notEmulated('Snapshots')),
+    DeleteSnapshot: rpc('DeleteSnapshot', true, () => notEmulated('Snapshots')),
+    Seek: rpc('Seek', true, () => notEmulated('Seek')),
   };
 }
 
-function unimplemented(what: string): never {
-  throw new GrpcError(status.UNIMPLEMENTED, `${what} are not emulated.`);
+function notEmulated(what: string): never {
+  throw unimplemented(`${what} are not emulated.`);
 }
 
 /** Unary Pull: what is available now, else waits briefly (long poll) unless returnImmediately. */

@@ -1,7 +1,8 @@
-import { status, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ApiError } from '../core/api-error';
 import type { EmulatorContext } from '../core/world';
 import type { PubsubEngine } from './engine';
-import { GrpcError, invalidArgument } from './errors';
+import { invalidArgument } from './errors';
 import { unary } from './grpc-server';
 
 /** Google's etag for a policy never written (bytes 0x00 0x20). */
@@ -57,8 +58,8 @@ export class PubsubIam {
     const given = typeof etag === 'string' ? etag : etag && etag.length > 0 ? etag.toString('base64') : undefined;
     const now = current ? etagOf(current.seq).toString('base64') : EMPTY_ETAG.toString('base64');
     if (given !== undefined && given !== now) {
-      throw new GrpcError(
-        status.ABORTED,
+      throw ApiError.of(
+        'ABORTED',
         'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.',
       );
     }

@@ -32,6 +32,16 @@ export class PubsubService implements EmulatorService, PubsubBroker {
   }
 
   /** Starts the gRPC server; resolves to `127.0.0.1:<port>`. */
+  /** The gRPC methods served (`google.pubsub.v1.Publisher/CreateTopic`…). */
+  rpcs(): string[] {
+    const services = {
+      'google.pubsub.v1.Publisher': publisherImplementation(this.engine, this.ctx),
+      'google.pubsub.v1.Subscriber': subscriberImplementation(this.engine, this.ctx),
+      'google.iam.v1.IAMPolicy': iamPolicyImplementation(this.iam, this.ctx),
+    };
+    return Object.entries(services).flatMap(([s, impl]) => Object.keys(impl).map((m) => `${s}/${m}`));
+  }
+
   async listen(port: number): Promise<string> {
     const protos = loadPubsubProtos();
     // Above Google's 10 MB publish limit, so an oversized publish gets Google's INVALID_ARGUMENT.

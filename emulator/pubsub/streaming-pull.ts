@@ -1,7 +1,9 @@
-import { type ServerDuplexStream, status } from '@grpc/grpc-js';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { ApiError } from '../core/api-error';
+import { grpcStatus } from '../core/wire';
 import type { EmulatorContext } from '../core/world';
 import type { Consumer, PubsubEngine, Received } from './engine';
-import { GrpcError, httpStatusOf, invalidArgument } from './errors';
+import { asApiError, invalidArgument, resourceNotFound } from './errors';
 import { parseSubscriptionName, shortId } from './model';
 import { receivedToProto } from './wire';
 
@@ -34,16 +36,16 @@ export function handleStreamingPull(
   let deadline = 0;
   let ended = false;
   const onDeleted = (name: string): void => {
-    if (name === subName) end(new GrpcError(status.NOT_FOUND, `Resource not found (resource=${shortId(name)}).`));
+    if (name === subName) end(resourceNotFound(shortId(name)));
   };
 
-  const end = (error?: GrpcError): void => {
+  const end = (error?: ApiError): void => {
     if (ended) return;
     ended = true;
     engine.deletedHooks.delete(onDeleted);
     if (subName && consumer) engine.removeConsumer(subName, consumer);
     if (call.cancelled) return;
-    if (error) call.emit('error', { code: error.code, details: error.message });
+    if (error) call.emit('error', grpcStatus(error));
     else call.end();
   };
 
@@ -85,8 +87,8 @@ export function handleStreamingPull(
       engine.deletedHooks.add(onDeleted);
       engine.addConsumer(name, consumer);
     } catch (err) {
-      const e = err instanceof GrpcError ? err : new GrpcError(status.INTERNAL, (err as Error).message);
-      ctx.log.record({ ...entry, write: false, status: httpStatusOf(e.code) });
+      const e = asApiError(err);
+      ctx.log.record({ ...entry, write: false, status: e.status });
       end(e);
     }
   };
@@ -113,7 +115,7 @@ export function handleStreamingPull(
         engine.modifyAckDeadline(subName, [ackId], modSeconds[i] as number);
       });
     } catch (err) {
-      end(err instanceof GrpcError ? err : new GrpcError(status.INTERNAL, (err as Error).message));
+      end(asApiError(err));
     }
   });
   call.on('end', () => end());

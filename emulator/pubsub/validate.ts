@@ -1,5 +1,4 @@
-import { status } from '@grpc/grpc-js';
-import { GrpcError, invalidArgument, resourceNotFound } from './errors';
+import { invalidArgument, resourceNotFound, unimplemented } from './errors';
 import {
   type DurationProto,
   durationMs,
@@ -99,9 +98,9 @@ export function normalizeSubscription(
   const topic = parseTopicName(req.topic).name;
   if (!topicExists(topic)) throw resourceNotFound(shortId(topic));
   if (req.bigqueryConfig || req.cloudStorageConfig || req.bigtableConfig) {
-    throw new GrpcError(status.UNIMPLEMENTED, 'BigQuery / Cloud Storage / Bigtable subscriptions are not emulated.');
+    throw unimplemented('BigQuery / Cloud Storage / Bigtable subscriptions are not emulated.');
   }
-  if (req.filter) throw new GrpcError(status.UNIMPLEMENTED, 'Subscription filters are not emulated.');
+  if (req.filter) throw unimplemented('Subscription filters are not emulated.');
 
   let ackDeadlineSeconds = req.ackDeadlineSeconds ?? 0;
   if (ackDeadlineSeconds === 0) ackDeadlineSeconds = 10;

@@ -21,13 +21,3 @@ export function topicToProto(t: TopicState): Record<string, unknown> {
   if (t.messageRetentionMs) out.messageRetentionDuration = toDuration(t.messageRetentionMs);
   return out;
 }
-
-/** Offset-based page tokens (opaque to clients, as Google's are). */
-export function paginate<T>(items: T[], pageSize: number | undefined, pageToken: string | undefined) {
-  const start = pageToken ? Number(Buffer.from(pageToken, 'base64url').toString('utf8')) : 0;
-  if (!Number.isInteger(start) || start < 0) return { page: [] as T[], nextPageToken: '', invalid: true };
-  const size = pageSize && pageSize > 0 ? Math.min(pageSize, 1000) : 1000;
-  const page = items.slice(start, start + size);
-  const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64url') : '';
-  return { page, nextPageToken: next, invalid: false };
-}

@@ -1,24 +1,21 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Emulator, startEmulator } from '../../emulator';
-import { EmulatorControl } from '../../emulator/control-client';
-import { GcpClients } from '../../shared/gcp/clients';
+import type { EmulatorControl } from '../../emulator/control-client';
+import type { GcpClients } from '../../shared/gcp/clients';
+import { startTwin, type Twin } from '../helpers/twin';
 
 const project = 'p-control';
-let emu: Emulator;
+let w: Twin;
 let gcp: GcpClients;
 let control: EmulatorControl;
 
 beforeEach(async () => {
-  emu = await startEmulator();
-  gcp = new GcpClients({ projectId: project, emulator: emu.restUrl, pubsubHost: emu.pubsubHost });
-  control = new EmulatorControl(emu.restUrl);
+  w = await startTwin({ project, timings: 'google' });
+  gcp = w.gcp;
+  control = w.control;
 });
-afterEach(async () => {
-  await gcp.close();
-  await emu.stop();
-});
+afterEach(() => w.close());
 
 const getHc = () => gcp.compute.healthChecks.get({ project, healthCheck: 'none' });
 
@@ -33,7 +30,8 @@ test('fault rules: an injected status reaches the official client, `count` bound
     [503, true],
     [404, false],
   ]);
-  expect(await control.call('DELETE', `/__emulator/faults/${id}`)).toEqual({});
+  await control.removeFault(id);
+  expect(await control.faults()).toEqual([]);
 });
 
 test('fault rules match by API, by path and by writes only; latency is added', async () => {
@@ -65,24 +63,28 @@ test('the virtual clock: speed and jumps through the control API, bad values ref
   expect(after.now - before.now).toBeGreaterThanOrEqual(3_600_000);
   await control.setClockSpeed(50);
   expect((await control.clock()).speed).toBe(50);
-  await expect(control.call('POST', '/__emulator/clock', { speed: -1 })).rejects.toThrow(/400|speed/);
+  // A negative speed is refused (setClockSpeed is the typed call; the route answers 400).
+  await expect(control.setClockSpeed(-1)).rejects.toMatchObject({ status: 400 });
 });
 
 test('--state FILE: what a run created is there after a restart', async () => {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'georoute-state-')), 'state.json');
-  const first = await startEmulator({ stateFile: file, timings: { operationPendingMs: 0, operationRunningMs: 0 } });
-  const c1 = new GcpClients({ projectId: project, emulator: first.restUrl, pubsubHost: first.pubsubHost });
+  const first = await startTwin({
+    project,
+    stateFile: file,
+    timings: { operationPendingMs: 0, operationRunningMs: 0 },
+  });
+  const c1 = first.gcp;
   await c1.compute.healthChecks.insert({
     project,
     healthCheckResource: { name: 'kept', type: 'TCP', tcpHealthCheck: { port: 80 } },
   });
   await c1.dns.createZone('kept-zone', { dnsName: 'kept.example.', description: 'kept' });
   await c1.pubsub.createTopic('kept-topic');
-  await c1.close();
-  await first.stop();
+  await first.close();
 
-  const second = await startEmulator({ stateFile: file });
-  const c2 = new GcpClients({ projectId: project, emulator: second.restUrl, pubsubHost: second.pubsubHost });
+  const second = await startTwin({ project, stateFile: file });
+  const c2 = second.gcp;
   try {
     const [hc] = await c2.compute.healthChecks.get({ project, healthCheck: 'kept' });
     expect(hc.tcpHealthCheck?.port).toBe(80);
@@ -91,7 +93,6 @@ test('--state FILE: what a run created is there after a restart', async () => {
     const [exists] = await c2.pubsub.topic('kept-topic').exists();
     expect(exists).toBe(true);
   } finally {
-    await c2.close();
-    await second.stop();
+    await second.close();
   }
 });

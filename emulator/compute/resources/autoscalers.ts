@@ -13,7 +13,6 @@ import type { ComputeResource } from '../state';
 const MAX_REPLICAS = 2000;
 const MAX_SCHEDULES = 128;
 const MIN_SCHEDULE_DURATION_SEC = 300;
-const MODES = ['ON', 'OFF', 'ONLY_SCALE_OUT', 'ONLY_UP'];
 const POLICY = 'resource.autoscalingPolicy';
 
 /**
@@ -122,24 +121,20 @@ function validatePolicy(policy: unknown): void {
       `${POLICY}.minNumReplicas`,
     );
   }
-  if (!MODES.includes(String(policy.mode))) {
-    throw invalid(`Invalid value for field '${POLICY}.mode': '${String(policy.mode)}'.`, `${POLICY}.mode`);
-  }
   integerField(policy, 'coolDownPeriodSec', 0, 3600);
   if (policy.stabilizationPeriodSec !== undefined) integerField(policy, 'stabilizationPeriodSec', 0, 3600);
   for (const signal of ['cpuUtilization', 'loadBalancingUtilization'] as const) {
     const s = policy[signal];
     if (s === undefined) continue;
-    const t = isPlainObject(s) ? s.utilizationTarget : undefined;
-    if (t !== undefined && !(typeof t === 'number' && t > 0 && t <= 1)) {
+    const t = (s as Record<string, number | undefined>).utilizationTarget;
+    if (t !== undefined && !(t > 0 && t <= 1)) {
       throw invalid(
         `Invalid value for field '${POLICY}.${signal}.utilizationTarget': '${String(t)}'. Must be greater than 0.0 and at most 1.0.`,
         `${POLICY}.${signal}.utilizationTarget`,
       );
     }
   }
-  const schedules = policy.scalingSchedules ?? {};
-  if (!isPlainObject(schedules)) throw invalid(`Invalid value for field '${POLICY}.scalingSchedules'.`);
+  const schedules = (policy.scalingSchedules ?? {}) as Record<string, Record<string, unknown>>;
   const names = Object.keys(schedules);
   if (names.length > MAX_SCHEDULES) {
     throw invalid(
@@ -147,24 +142,23 @@ function validatePolicy(policy: unknown): void {
       `${POLICY}.scalingSchedules`,
     );
   }
-  for (const name of names) validateSchedule(name, schedules[name]);
+  for (const name of names) validateSchedule(name, schedules[name] ?? {});
 }
 
-function validateSchedule(name: string, s: unknown): void {
+function validateSchedule(name: string, s: Record<string, unknown>): void {
   const at = `${POLICY}.scalingSchedules[${name}]`;
   if (!NAME_RE.test(name)) {
     throw invalid(
       `Invalid value for field '${POLICY}.scalingSchedules': '${name}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`,
     );
   }
-  if (!isPlainObject(s)) throw invalid(`Invalid value for field '${at}'.`, at);
   for (const field of ['minRequiredReplicas', 'schedule', 'durationSec']) {
     if (s[field] === undefined || s[field] === '')
       throw invalid(`Required field '${at}.${field}' not specified`, `${at}.${field}`);
   }
   integerField(s, 'minRequiredReplicas', 0, MAX_REPLICAS, at);
-  const duration = s.durationSec;
-  if (typeof duration !== 'number' || !Number.isInteger(duration) || duration < MIN_SCHEDULE_DURATION_SEC) {
+  const duration = s.durationSec as number;
+  if (duration < MIN_SCHEDULE_DURATION_SEC) {
     throw invalid(
       `Invalid value for field '${at}.durationSec': '${String(duration)}'. The minimum allowed value is ${MIN_SCHEDULE_DURATION_SEC}.`,
       `${at}.durationSec`,
@@ -185,9 +179,6 @@ function validateSchedule(name: string, s: unknown): void {
       `Invalid value for field '${at}.timeZone': '${String(s.timeZone)}'. Must be a time zone name from the tz database.`,
       `${at}.timeZone`,
     );
-  }
-  if (s.disabled !== undefined && typeof s.disabled !== 'boolean') {
-    throw invalid(`Invalid value for field '${at}.disabled': '${String(s.disabled)}'.`, `${at}.disabled`);
   }
 }
 

@@ -1,14 +1,12 @@
 import { ApiError } from '../../core/api-error';
-import { isPlainObject } from '../../core/merge-patch';
 import type { ApiRequest, Router } from '../../core/router';
 import type { KindContext, KindSpec, Reference } from '../collection';
 import type { ComputeService } from '../index';
 import type { ComputeResource } from '../state';
 import { badField, collectionOf, dropEmptyMaps, intField, oneOf, requiredField, scopeOf } from './lb-helpers';
 
-const PROTOCOLS = ['HTTP', 'HTTPS', 'HTTP2', 'TCP', 'SSL', 'UDP', 'GRPC', 'H2C', 'UNSPECIFIED'];
 const HTTP_FAMILY = ['HTTP', 'HTTPS', 'HTTP2', 'GRPC', 'H2C'];
-const BALANCING_MODES = ['UTILIZATION', 'RATE', 'CONNECTION'];
+/** Schemes by scope (the enum has them all): https://cloud.google.com/load-balancing/docs/backend-service */
 const SCHEMES = {
   global: ['EXTERNAL', 'EXTERNAL_MANAGED', 'INTERNAL_SELF_MANAGED'],
   region: ['INTERNAL', 'INTERNAL_MANAGED', 'EXTERNAL', 'EXTERNAL_MANAGED'],
@@ -16,12 +14,9 @@ const SCHEMES = {
 
 type Backend = Record<string, unknown>;
 
-const backendsOf = (bs: ComputeResource): Backend[] =>
-  Array.isArray(bs.backends) ? (bs.backends as unknown[]).filter(isPlainObject) : [];
-const healthChecksOf = (bs: ComputeResource): string[] =>
-  Array.isArray(bs.healthChecks)
-    ? (bs.healthChecks as unknown[]).filter((h): h is string => typeof h === 'string')
-    : [];
+// Bodies are parsed against BackendService (core/front-end.ts): `backends` are objects, `healthChecks` strings.
+const backendsOf = (bs: ComputeResource): Backend[] => (bs.backends as Backend[] | undefined) ?? [];
+const healthChecksOf = (bs: ComputeResource): string[] => (bs.healthChecks as string[] | undefined) ?? [];
 
 /** Every link a backend service holds: its groups and health checks must exist and stay while it uses them. */
 function backendServiceRefs(bs: ComputeResource): Reference[] {
@@ -51,7 +46,7 @@ export function backendServiceSpec(scope: 'global' | 'region'): KindSpec {
       bs.affinityCookieTtlSec ??= 0;
       if (scope === 'global') bs.enableCDN ??= false;
       // Google answers `connectionDraining: {drainingTimeoutSec: 0}` when none was given.
-      const draining = (isPlainObject(bs.connectionDraining) ? bs.connectionDraining : {}) as Record<string, unknown>;
+      const draining = (bs.connectionDraining ?? {}) as Record<string, unknown>;
       draining.drainingTimeoutSec ??= 0;
       bs.connectionDraining = draining;
       const internal = bs.loadBalancingScheme === 'INTERNAL';
@@ -64,7 +59,6 @@ export function backendServiceSpec(scope: 'global' | 'region'): KindSpec {
       if (Array.isArray(bs.healthChecks) && bs.healthChecks.length === 0) delete bs.healthChecks;
     },
     validate(bs, kc) {
-      oneOf(bs.protocol, PROTOCOLS, 'resource.protocol');
       oneOf(bs.loadBalancingScheme, SCHEMES[scope], 'resource.loadBalancingScheme');
       if (bs.loadBalancingScheme === 'INTERNAL' && !['TCP', 'UDP', 'UNSPECIFIED'].includes(bs.protocol as string)) {
         throw badField('resource.protocol', bs.protocol, 'INTERNAL backend services support TCP, UDP or UNSPECIFIED.');
@@ -75,9 +69,6 @@ export function backendServiceSpec(scope: 'global' | 'region'): KindSpec {
         min: 0,
         max: 3600,
       });
-      if (bs.backends !== undefined && !Array.isArray(bs.backends)) {
-        throw badField('resource.backends', '', 'Must be a list.');
-      }
       validateBackends(bs, kc, scope);
       validateHealthChecks(bs, kc, scope);
     },
@@ -87,9 +78,6 @@ export function backendServiceSpec(scope: 'global' | 'region'): KindSpec {
 
 function validateBackends(bs: ComputeResource, kc: KindContext, scope: 'global' | 'region'): void {
   const backends = backendsOf(bs);
-  if (backends.length !== (bs.backends as unknown[] | undefined)?.length && bs.backends !== undefined) {
-    throw badField('resource.backends', '', 'Each backend must be an object.');
-  }
   const seen = new Set<string>();
   backends.forEach((b, i) => {
     const field = `resource.backends[${i}]`;
@@ -116,14 +104,13 @@ function validateBackends(bs: ComputeResource, kc: KindContext, scope: 'global' 
 }
 
 function validateBalancing(bs: ComputeResource, b: Backend, field: string): void {
-  oneOf(b.balancingMode, BALANCING_MODES, `${field}.balancingMode`);
   const scaler = b.capacityScaler;
   if (scaler !== undefined) {
     if (bs.loadBalancingScheme === 'INTERNAL') {
       throw badField(`${field}.capacityScaler`, scaler, 'capacityScaler cannot be set for INTERNAL backend services.');
     }
     // Valid values: 0, or 0.1 to 1.0.
-    if (typeof scaler !== 'number' || !(scaler === 0 || (scaler >= 0.1 && scaler <= 1))) {
+    if (!(scaler === 0 || ((scaler as number) >= 0.1 && (scaler as number) <= 1))) {
       throw badField(`${field}.capacityScaler`, scaler, 'capacityScaler must be 0 or between 0.1 and 1.0.');
     }
   }
@@ -209,8 +196,8 @@ function getHealth(compute: ComputeService, spec: KindSpec, req: ApiRequest): Re
   const bs = compute.collections.find(req, spec, req.params.name as string);
   const { project, scope } = compute.collections.where(req);
   const kc = compute.collections.kindContext(project, scope);
-  const body = isPlainObject(req.body) ? req.body : {};
-  if (typeof body.group !== 'string' || body.group === '') throw requiredField('resourceGroupReference.group');
+  const body = (req.body ?? {}) as Record<string, string | undefined>;
+  if (!body.group) throw requiredField('resourceGroupReference.group');
   const group = kc.resolve(body.group, 'resourceGroupReference.group');
   const isBackend = backendsOf(bs).some((b) => {
     try {

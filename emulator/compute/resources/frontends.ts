@@ -12,7 +12,6 @@ import {
   dropEmptyMaps,
   oneOf,
   pathOf,
-  refuseMethods,
   requiredField,
   scopeOf,
 } from './lb-helpers';
@@ -107,18 +106,14 @@ function proxySpec(collection: 'targetHttpProxies' | 'targetHttpsProxies'): Kind
       }
       if (!https) return;
       // Certificates are required but not existence-checked: sslCertificates is not emulated.
-      const certs = proxy.sslCertificates;
-      if (proxy.certificateMap === undefined && (!Array.isArray(certs) || certs.length === 0)) {
-        throw requiredField('resource.sslCertificates');
-      }
-      if (Array.isArray(certs) && certs.length > 15) {
+      const certs = (proxy.sslCertificates as string[] | undefined) ?? [];
+      if (proxy.certificateMap === undefined && certs.length === 0) throw requiredField('resource.sslCertificates');
+      if (certs.length > 15) {
         throw badField('resource.sslCertificates', '', 'At most 15 SSL certificates can be specified.');
       }
-      if (Array.isArray(certs)) {
-        certs.forEach((c: unknown, i) => {
-          kc.resolve(String(c), `resource.sslCertificates[${i}]`);
-        });
-      }
+      certs.forEach((c, i) => {
+        kc.resolve(c, `resource.sslCertificates[${i}]`);
+      });
     },
     refs: (proxy) => (typeof proxy.urlMap === 'string' ? [{ field: 'resource.urlMap', link: proxy.urlMap }] : []),
   };
@@ -192,8 +187,7 @@ function addressSpec(scope: Scope): KindSpec {
       if (address.address === undefined) address.address = allocateIp(kc, scope);
     },
     validate(address, kc) {
-      oneOf(address.addressType, ['EXTERNAL', 'INTERNAL'], 'resource.addressType');
-      if (typeof address.address !== 'string' || !isIPv4(address.address)) {
+      if (!isIPv4(address.address as string)) {
         throw badField('resource.address', address.address, 'Must be a valid IPv4 address.');
       }
       const taken = kc
@@ -232,12 +226,11 @@ function forwardingRuleRefs(state: () => ComputeState) {
 
 /** `IPAddress`: an address URL becomes its IP; a literal must be a reserved address; none → ephemeral. */
 function resolveIp(rule: ComputeResource, kc: KindContext, scope: Scope, previous?: ComputeResource): void {
-  const ip = rule.IPAddress;
-  if (ip === undefined || ip === '') {
+  const ip = rule.IPAddress as string | null | undefined; // a string: the body parsed as ForwardingRule
+  if (!ip) {
     rule.IPAddress = allocateIp(kc, scope);
     return;
   }
-  if (typeof ip !== 'string') throw badField('resource.IPAddress', ip, 'Must be an IP address or an address URL.');
   if (isIPv4(ip)) {
     if (ip === previous?.IPAddress || addressByIp(kc.state, pathOf(rule), ip)) return;
     throw badField('resource.IPAddress', ip, 'The IP address is not reserved in this project and scope.');
@@ -283,7 +276,6 @@ function forwardingRuleSpec(scope: Scope, state: () => ComputeState): KindSpec {
     },
     validate(rule, kc) {
       oneOf(rule.loadBalancingScheme, FR_SCHEMES[scope], 'resource.loadBalancingScheme');
-      oneOf(rule.IPProtocol, ['TCP', 'UDP', 'ESP', 'AH', 'SCTP', 'ICMP', 'L3_DEFAULT'], 'resource.IPProtocol');
       const hasTarget = typeof rule.target === 'string' && rule.target !== '';
       const hasBackend = typeof rule.backendService === 'string' && rule.backendService !== '';
       if (hasTarget && hasBackend) {
@@ -340,8 +332,6 @@ export function registerFrontends(compute: ComputeService, router: Router): void
   compute.collections.define(router, urlMapSpec);
 
   for (const collection of ['targetHttpProxies', 'targetHttpsProxies'] as const) {
-    // Compute v1 has patch but no update for target proxies.
-    refuseMethods(router, `${V1}/global/${collection}/:name`, ['PUT']);
     const spec = proxySpec(collection);
     compute.collections.define(router, spec);
     // Note the path: `projects/{p}/targetHttpProxies/{x}/setUrlMap`, without `global/`.
@@ -361,10 +351,7 @@ export function registerFrontends(compute: ComputeService, router: Router): void
 
   for (const scope of ['global', 'region'] as const) {
     const segment = scope === 'global' ? 'global' : 'regions/:region';
-    // Addresses have no patch/update; forwarding rules have patch but no update.
-    refuseMethods(router, `${V1}/${segment}/addresses/:name`, ['PATCH', 'PUT']);
     compute.collections.define(router, addressSpec(scope));
-    refuseMethods(router, `${V1}/${segment}/forwardingRules/:name`, ['PUT']);
     const spec = forwardingRuleSpec(scope, state);
     compute.collections.define(router, spec);
     router.add('POST', `${V1}/${segment}/forwardingRules/:name/setTarget`, { api: 'compute', write: true }, (req) =>

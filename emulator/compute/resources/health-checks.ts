@@ -50,7 +50,6 @@ export function healthCheckSpec(scope: 'global' | 'region'): KindSpec {
       }
       const sub = hc[type.field] as Record<string, unknown>;
       intField(sub, 'port', `resource.${type.field}.port`, { min: 1, max: 65535 });
-      oneOf(sub.proxyHeader, ['NONE', 'PROXY_V1'], `resource.${type.field}.proxyHeader`);
       if ((hc.timeoutSec as number) > (hc.checkIntervalSec as number)) {
         throw badField('resource.timeoutSec', hc.timeoutSec, 'TimeoutSec should be less than checkIntervalSec.');
       }
@@ -69,15 +68,15 @@ function validateSourceRegions(hc: ComputeResource, scope: 'global' | 'region', 
   if (scope === 'region') {
     throw badField('resource.sourceRegions', '', 'sourceRegions can only be set for global health checks.');
   }
-  if (!Array.isArray(regions) || regions.length !== 3) {
+  if ((regions as string[]).length !== 3) {
     throw badField('resource.sourceRegions', '', 'Exactly 3 source regions must be specified.');
   }
-  regions.forEach((r, i) => {
-    if (typeof r !== 'string' || !REGION_RE.test(r)) {
+  (regions as string[]).forEach((r, i) => {
+    if (!REGION_RE.test(r)) {
       throw badField(`resource.sourceRegions[${i}]`, r, 'Must be a valid Google Cloud region name.');
     }
   });
-  if (new Set(regions).size !== regions.length) {
+  if (new Set(regions as string[]).size !== (regions as string[]).length) {
     throw badField('resource.sourceRegions', '', 'Source regions must be distinct.');
   }
   if ((hc.checkIntervalSec as number) < 30) {

@@ -1,9 +1,10 @@
 import { ApiError, conditionNotMet, invalid, notFound } from '../../core/api-error';
 import { clone, isPlainObject } from '../../core/merge-patch';
+import { COMPUTE_PAGING, paginate } from '../../core/paginate';
 import type { ApiRequest, Router } from '../../core/router';
 import { type KindContext, type KindSpec, newFingerprint, type Reference } from '../collection';
 import type { ComputeService } from '../index';
-import { lastSegment, NAME_RE, selfLink } from '../links';
+import { lastSegment, listResponse, NAME_RE, selfLink } from '../links';
 import { DEFAULT_INITIAL_DELAY_SEC } from '../sim/instances';
 import { MIG_KIND, pathOf } from '../sim/mig-util';
 import { HookedRouter } from '../sim/route-hooks';
@@ -12,7 +13,6 @@ import type { ComputeResource } from '../state';
 
 /** A regional MIG holds at most this many VMs (regionInstanceGroupManagers.insert docs). */
 const MAX_REGIONAL_SIZE = 2000;
-const SHAPES = ['EVEN', 'BALANCED', 'ANY', 'ANY_SINGLE_ZONE'];
 const BASE_NAME_RE = /^[a-z][-a-z0-9]{0,57}$/;
 /** Google's answer to `resize` on a MIG whose autoscaler is not OFF (412 conditionNotMet). */
 export const AUTOSCALED_RESIZE_MESSAGE =
@@ -27,7 +27,6 @@ export function registerInstanceGroupManagers(compute: ComputeService, router: R
   const sim = compute.sim;
   const spec = migSpec(compute);
   const hooked = new HookedRouter(router, (method, _pattern, handler) => {
-    if (method === 'PUT') return undefined; // regionInstanceGroupManagers has no update method
     if (method === 'GET') {
       return (req) => {
         sim.tick(compute.ctx.clock.now());
@@ -61,7 +60,7 @@ export function registerInstanceGroupManagers(compute: ComputeService, router: R
     }
     if (isAutoscaled(compute, pathOf(mig))) throw conditionNotMet(AUTOSCALED_RESIZE_MESSAGE);
     mig.targetSize = size;
-    mig.fingerprint = newFingerprint();
+    mig.fingerprint = newFingerprint(compute.ctx.random);
     return compute.collections.operation(req, project, scope, 'compute.regionInstanceGroupManagers.resize', mig);
   });
 
@@ -71,15 +70,15 @@ export function registerInstanceGroupManagers(compute: ComputeService, router: R
     const mig = compute.collections.find(req, spec, req.params.name as string);
     const all = sim.managedInstances(mig, now);
     if (mig.listManagedInstancesResults !== 'PAGINATED') return { managedInstances: all };
-    const page = paginate(all, req);
-    return { managedInstances: page.items, ...(page.next ? { nextPageToken: page.next } : {}) };
+    const page = paginate(all, req.query, COMPUTE_PAGING, req.path);
+    return { managedInstances: page.items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
   });
 
   router.get(`${item}/listErrors`, 'compute', (req) => {
     sim.tick(compute.ctx.clock.now());
     const mig = compute.collections.find(req, spec, req.params.name as string);
-    const page = paginate(sim.errors(pathOf(mig)), req);
-    return { items: page.items, ...(page.next ? { nextPageToken: page.next } : {}) };
+    const page = paginate(sim.errors(pathOf(mig)), req.query, COMPUTE_PAGING, req.path);
+    return { items: page.items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
   });
 
   registerInstanceGroupReads(compute, router);
@@ -172,8 +171,8 @@ function validateMig(compute: ComputeService, r: ComputeResource, kc: KindContex
   if (typeof r.instanceTemplate !== 'string' && !(Array.isArray(r.versions) && r.versions.length > 0)) {
     throw invalid("Required field 'resource.instanceTemplate' not specified", 'resource.instanceTemplate');
   }
-  const size = r.targetSize;
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_REGIONAL_SIZE) {
+  const size = r.targetSize as number;
+  if (size < 0 || size > MAX_REGIONAL_SIZE) {
     throw invalid(
       `Invalid value for field 'resource.targetSize': '${String(size)}'. Must be an integer between 0 and ${MAX_REGIONAL_SIZE}.`,
       'resource.targetSize',
@@ -209,12 +208,6 @@ function validateMig(compute: ComputeService, r: ComputeResource, kc: KindContex
       );
     }
   }
-  if (!SHAPES.includes(String(policy.targetShape))) {
-    throw invalid(
-      `Invalid value for field 'resource.distributionPolicy.targetShape': '${String(policy.targetShape)}'.`,
-      'resource.distributionPolicy.targetShape',
-    );
-  }
   const update = r.updatePolicy as Record<string, unknown>;
   if (policy.targetShape !== 'EVEN' && update.instanceRedistributionType === 'PROACTIVE') {
     throw invalid(
@@ -222,23 +215,23 @@ function validateMig(compute: ComputeService, r: ComputeResource, kc: KindContex
       'resource.updatePolicy.instanceRedistributionType',
     );
   }
-  const ports = Array.isArray(r.namedPorts) ? r.namedPorts : [];
+  const ports = (r.namedPorts as Array<{ name?: string; port?: number }> | undefined) ?? [];
   ports.forEach((p, i) => {
-    if (!isPlainObject(p) || typeof p.name !== 'string' || !NAME_RE.test(p.name)) {
+    if (!NAME_RE.test(p.name ?? '')) {
       throw invalid(
-        `Invalid value for field 'resource.namedPorts[${i}].name': '${isPlainObject(p) ? String(p.name) : ''}'.`,
+        `Invalid value for field 'resource.namedPorts[${i}].name': '${p.name ?? ''}'.`,
         `resource.namedPorts[${i}].name`,
       );
     }
-    const port = Number(p.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    const port = p.port ?? 0;
+    if (port < 1 || port > 65535) {
       throw invalid(
         `Invalid value for field 'resource.namedPorts[${i}].port': '${String(p.port)}'. Must be between 1 and 65535.`,
         `resource.namedPorts[${i}].port`,
       );
     }
   });
-  const healing = Array.isArray(r.autoHealingPolicies) ? r.autoHealingPolicies : [];
+  const healing = (r.autoHealingPolicies as Array<Record<string, unknown>> | undefined) ?? [];
   if (healing.length > 1) {
     throw invalid(
       "Invalid value for field 'resource.autoHealingPolicies': at most one autohealing policy is allowed.",
@@ -246,14 +239,14 @@ function validateMig(compute: ComputeService, r: ComputeResource, kc: KindContex
     );
   }
   for (const p of healing) {
-    if (!isPlainObject(p) || typeof p.healthCheck !== 'string' || p.healthCheck === '') {
+    if (!p.healthCheck) {
       throw invalid(
         "Required field 'resource.autoHealingPolicies[0].healthCheck' not specified",
         'resource.autoHealingPolicies[0].healthCheck',
       );
     }
-    const delay = Number(p.initialDelaySec);
-    if (!Number.isInteger(delay) || delay < 0 || delay > 3600) {
+    const delay = p.initialDelaySec as number;
+    if (delay < 0 || delay > 3600) {
       throw invalid(
         `Invalid value for field 'resource.autoHealingPolicies[0].initialDelaySec': '${String(p.initialDelaySec)}'. Must be between 0 and 3600.`,
         'resource.autoHealingPolicies[0].initialDelaySec',
@@ -291,7 +284,7 @@ function syncInstanceGroup(mig: ComputeResource, kc: KindContext): void {
   if (existing) {
     if (JSON.stringify(existing.namedPorts ?? []) !== JSON.stringify(namedPorts)) {
       existing.namedPorts = namedPorts;
-      existing.fingerprint = newFingerprint();
+      existing.fingerprint = newFingerprint(kc.ctx.random);
     }
     return;
   }
@@ -304,7 +297,7 @@ function syncInstanceGroup(mig: ComputeResource, kc: KindContext): void {
     description: `This instance group is controlled by Regional Instance Group Manager '${mig.name}'. To modify instances in this group, use the Regional Instance Group Manager API: https://cloud.google.com/compute/docs/reference/latest/regionInstanceGroupManagers`,
     region: mig.region,
     namedPorts,
-    fingerprint: newFingerprint(),
+    fingerprint: newFingerprint(kc.ctx.random),
     size: 0,
   };
 }
@@ -334,21 +327,6 @@ function isAutoscaled(compute: ComputeService, migPath: string): boolean {
   return policy.mode !== 'OFF';
 }
 
-function paginate<T>(all: T[], req: ApiRequest): { items: T[]; next?: string } {
-  const maxRaw = req.query.get('maxResults');
-  const max = maxRaw === null ? 500 : Number(maxRaw);
-  if (!Number.isInteger(max) || max < 0 || max > 500) {
-    throw invalid(`Invalid value for field 'maxResults': '${maxRaw}'. Must be between 0 and 500.`, 'maxResults');
-  }
-  const token = req.query.get('pageToken');
-  const start = token ? Number(token) : 0;
-  if (!Number.isInteger(start) || start < 0)
-    throw invalid(`Invalid value for field 'pageToken': '${token}'.`, 'pageToken');
-  const size = max === 0 ? 500 : max;
-  const items = all.slice(start, start + size);
-  return { items, next: start + size < all.length ? String(start + size) : undefined };
-}
-
 /** regionInstanceGroups get / list / listInstances, for the groups MIGs manage. */
 function registerInstanceGroupReads(compute: ComputeService, router: Router): void {
   const base = '/compute/v1/projects/:project/regions/:region/instanceGroups';
@@ -364,7 +342,7 @@ function registerInstanceGroupReads(compute: ComputeService, router: Router): vo
     const items = Object.entries(compute.state.resources)
       .filter(([p]) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'))
       .map(([, r]) => clone(r));
-    return { kind: 'compute#regionInstanceGroupList', id: prefix, items, selfLink: selfLink(prefix.slice(0, -1)) };
+    return listResponse('compute#regionInstanceGroupList', prefix, items, req);
   });
   router.get(`${base}/:name`, 'compute', (req) => {
     compute.sim.tick(compute.ctx.clock.now());

@@ -3,7 +3,7 @@ import { isPlainObject } from '../../core/merge-patch';
 import type { Router } from '../../core/router';
 import type { KindSpec } from '../collection';
 import type { ComputeService } from '../index';
-import { badField, dropEmptyMaps, oneOf, refuseMethods, requiredField } from './lb-helpers';
+import { badField, dropEmptyMaps, requiredField } from './lb-helpers';
 
 /** Accelerator-optimized machine families come with GPUs attached (A2, A3, A4, G2, G4). */
 const GPU_MACHINE_RE = /^(a2|a3|a4|a4x|g2|g4)-/;
@@ -37,23 +37,17 @@ export const instanceTemplateSpec: KindSpec = {
   validate(template) {
     const properties = template.properties;
     if (!isPlainObject(properties)) throw requiredField('resource.properties');
-    if (typeof properties.machineType !== 'string' || properties.machineType === '') {
+    if (!properties.machineType) {
       throw requiredField('resource.properties.machineType');
     }
-    const accelerators = properties.guestAccelerators ?? [];
-    if (!Array.isArray(accelerators)) throw badField('resource.properties.guestAccelerators', '', 'Must be a list.');
-    accelerators.forEach((a: unknown, i) => {
+    const accelerators = (properties.guestAccelerators as Array<Record<string, unknown>> | undefined) ?? [];
+    accelerators.forEach((a, i) => {
       const field = `resource.properties.guestAccelerators[${i}]`;
-      if (!isPlainObject(a) || typeof a.acceleratorType !== 'string' || a.acceleratorType === '') {
-        throw requiredField(`${field}.acceleratorType`);
-      }
-      const count = a.acceleratorCount;
-      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
-        throw badField(`${field}.acceleratorCount`, count, 'Must be a positive integer.');
-      }
+      if (!a.acceleratorType) throw requiredField(`${field}.acceleratorType`);
+      const count = a.acceleratorCount as number | undefined;
+      if (!count || count < 1) throw badField(`${field}.acceleratorCount`, count, 'Must be a positive integer.');
     });
     const scheduling = properties.scheduling as Record<string, unknown>;
-    oneOf(scheduling.onHostMaintenance, ['MIGRATE', 'TERMINATE'], 'resource.properties.scheduling.onHostMaintenance');
     if (templateHasGpus(properties) && scheduling.onHostMaintenance !== 'TERMINATE') {
       // Google's exact answer (reason badRequest, no field location).
       throw new ApiError(400, 'Instances with guest accelerators do not support live migration.', {
@@ -64,7 +58,5 @@ export const instanceTemplateSpec: KindSpec = {
 };
 
 export function registerInstanceTemplates(compute: ComputeService, router: Router): void {
-  // Templates are immutable: Compute v1 has no instanceTemplates.patch nor update.
-  refuseMethods(router, '/compute/v1/projects/:project/global/instanceTemplates/:name', ['PATCH', 'PUT']);
   compute.collections.define(router, instanceTemplateSpec);
 }

@@ -1,6 +1,6 @@
 import { ApiError, invalid } from '../../core/api-error';
 import { clone, isPlainObject } from '../../core/merge-patch';
-import type { ApiRequest, Router } from '../../core/router';
+import type { ApiRequest } from '../../core/router';
 import { type KindContext, type KindSpec, newFingerprint } from '../collection';
 import type { ComputeService } from '../index';
 import { selfLink } from '../links';
@@ -16,7 +16,7 @@ export function requiredField(field: string): ApiError {
   return new ApiError(400, `Required field '${field}' not specified`, { reason: 'required', location: field });
 }
 
-/** An optional integer field: fills `def` when absent, refuses non-integers and values out of range. */
+/** An optional integer field (an integer: the body was parsed): fills `def` when absent, refuses values out of range. */
 export function intField(
   obj: Record<string, unknown>,
   key: string,
@@ -28,7 +28,7 @@ export function intField(
     if (range.def !== undefined) obj[key] = range.def;
     return;
   }
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < range.min || v > range.max) {
+  if ((v as number) < range.min || (v as number) > range.max) {
     throw badField(field, v, `Must be between ${range.min} and ${range.max}.`);
   }
 }
@@ -44,19 +44,6 @@ export function dropEmptyMaps(resource: Record<string, unknown>, keys: string[])
   for (const k of keys) {
     const v = resource[k];
     if (isPlainObject(v) && Object.keys(v).length === 0) delete resource[k];
-  }
-}
-
-/**
- * Google has no such method on this collection (instanceTemplates have no patch/update, proxies and
- * forwarding rules no update). The generic framework registers them for every kind, so a route
- * registered first answers exactly what the router answers for a path without that method.
- */
-export function refuseMethods(router: Router, pattern: string, methods: string[]): void {
-  for (const method of methods) {
-    router.add(method, pattern, { api: 'compute', write: false }, (req) => {
-      throw new ApiError(405, `Method ${req.method} is not allowed on ${req.path}`, { reason: 'badRequest' });
-    });
   }
 }
 
@@ -88,7 +75,7 @@ export function customMutation(
       throw new ApiError(404, `The resource '${target}' was not found`, { reason: 'notFound', location: ref.field });
     }
   }
-  if (spec.fingerprint) next.fingerprint = newFingerprint();
+  if (spec.fingerprint) next.fingerprint = newFingerprint(compute.ctx.random);
   kc.state.resources[pathOf(next)] = next;
   spec.afterWrite?.(next, kc, previous);
   return compute.collections.operation(req, project, scope, operationType, next);

@@ -1,23 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import {
-  addInstanceGroup,
-  backendService,
-  done,
-  failure,
-  globalHealthCheck,
-  type LbWorld,
-  P,
-  R,
-  startLbWorld,
-  stopLbWorld,
-  uniq,
-} from './lb-fixture';
+import { startTwin, type Twin } from '../../helpers/twin';
+import { addInstanceGroup, backendService, globalHealthCheck, P, R } from './lb-helpers';
 
-let w: LbWorld;
+let w: Twin;
 beforeAll(async () => {
-  w = await startLbWorld();
+  w = await startTwin({ timings: 'lb' });
 });
-afterAll(() => stopLbWorld(w));
+afterAll(() => w.close());
 
 const get = async (name: string) => (await w.gcp.compute.backendServices.get({ project: P, backendService: name }))[0];
 
@@ -45,7 +34,7 @@ test('insert, then get returns the service with the defaults Google fills in', a
 
 test('a duplicate name → 409', async () => {
   const bs = await backendService(w);
-  const err = await failure(
+  const err = await w.failure(
     w.gcp.compute.backendServices.insert({
       project: P,
       backendServiceResource: { name: bs.name, healthChecks: [bs.hc] },
@@ -57,15 +46,14 @@ test('a duplicate name → 409', async () => {
 test('patch with a stale fingerprint → 412 conditionNotMet; without one → 412', async () => {
   const bs = await backendService(w);
   const before = await get(bs.name);
-  await done(
-    w,
+  await w.done(
     await w.gcp.compute.backendServices.patch({
       project: P,
       backendService: bs.name,
       backendServiceResource: { fingerprint: before.fingerprint, timeoutSec: 600 },
     }),
   );
-  const stale = await failure(
+  const stale = await w.failure(
     w.gcp.compute.backendServices.patch({
       project: P,
       backendService: bs.name,
@@ -74,7 +62,7 @@ test('patch with a stale fingerprint → 412 conditionNotMet; without one → 41
   );
   expect(stale.code).toBe(412);
   expect(stale.message).toContain('conditionNotMet');
-  const missing = await failure(
+  const missing = await w.failure(
     w.gcp.compute.backendServices.patch({
       project: P,
       backendService: bs.name,
@@ -83,7 +71,7 @@ test('patch with a stale fingerprint → 412 conditionNotMet; without one → 41
   );
   expect(missing.code).toBe(412);
   expect(missing.message).toContain('conditionNotMet');
-  const update = await failure(
+  const update = await w.failure(
     w.gcp.compute.backendServices.update({
       project: P,
       backendService: bs.name,
@@ -98,7 +86,7 @@ test('capacityScaler must be 0 or within [0.1, 1.0]', async () => {
   const bs = await backendService(w, [1, 1]);
   const fingerprint = (await get(bs.name)).fingerprint;
   for (const bad of [0.05, 1.5, -0.1]) {
-    const err = await failure(
+    const err = await w.failure(
       w.gcp.compute.backendServices.patch({
         project: P,
         backendService: bs.name,
@@ -115,7 +103,7 @@ test('capacityScaler must be 0 or within [0.1, 1.0]', async () => {
 
 test('draining the only backend (capacityScaler 0) → 400; draining one of two is fine', async () => {
   const lone = await backendService(w);
-  const err = await failure(
+  const err = await w.failure(
     w.gcp.compute.backendServices.patch({
       project: P,
       backendService: lone.name,
@@ -128,7 +116,7 @@ test('draining the only backend (capacityScaler 0) → 400; draining one of two 
   expect(err.code).toBe(400);
   expect(err.message).toContain('capacityScaler');
 
-  const insert = await failure(backendService(w, [0]));
+  const insert = await w.failure(backendService(w, [0]));
   expect(insert.code).toBe(400);
 
   const two = await backendService(w, [1, 0]);
@@ -139,8 +127,7 @@ test('draining the only backend (capacityScaler 0) → 400; draining one of two 
 test('patch replaces the backends array whole (JSON merge patch)', async () => {
   const bs = await backendService(w, [1, 1]);
   const before = await get(bs.name);
-  await done(
-    w,
+  await w.done(
     await w.gcp.compute.backendServices.patch({
       project: P,
       backendService: bs.name,
@@ -160,8 +147,8 @@ test('patch replaces the backends array whole (JSON merge patch)', async () => {
 
 test('a retried mutation with the same requestId returns the same operation and applies once', async () => {
   const hc = await globalHealthCheck(w);
-  const group = addInstanceGroup(w, uniq('ig'));
-  const name = uniq('bs');
+  const group = addInstanceGroup(w, w.uniq('ig'));
+  const name = w.uniq('bs');
   const requestId = randomUUID();
   const insert = () =>
     w.gcp.compute.backendServices.insert({
@@ -174,7 +161,7 @@ test('a retried mutation with the same requestId returns the same operation and 
   const op1 = (first[0] as { latestResponse: { name: string } }).latestResponse;
   const op2 = (second[0] as { latestResponse: { name: string } }).latestResponse;
   expect(op2.name).toBe(op1.name);
-  await done(w, second);
+  await w.done(second);
   const all = (await w.gcp.compute.backendServices.list({ project: P }))[0].filter((b) => b.name === name);
   expect(all).toHaveLength(1);
 
@@ -198,11 +185,11 @@ test('a retried mutation with the same requestId returns the same operation and 
 
 test('a backend naming a group that does not exist → 404 notFound', async () => {
   const hc = await globalHealthCheck(w);
-  const err = await failure(
+  const err = await w.failure(
     w.gcp.compute.backendServices.insert({
       project: P,
       backendServiceResource: {
-        name: uniq('bs'),
+        name: w.uniq('bs'),
         healthChecks: [hc],
         backends: [{ group: `projects/${P}/regions/${R}/instanceGroups/nope` }],
       },
@@ -214,19 +201,19 @@ test('a backend naming a group that does not exist → 404 notFound', async () =
 
 test('the same group twice → 400; an instance-group backend without a health check → 400', async () => {
   const hc = await globalHealthCheck(w);
-  const group = addInstanceGroup(w, uniq('ig'));
-  const dup = await failure(
+  const group = addInstanceGroup(w, w.uniq('ig'));
+  const dup = await w.failure(
     w.gcp.compute.backendServices.insert({
       project: P,
-      backendServiceResource: { name: uniq('bs'), healthChecks: [hc], backends: [{ group }, { group }] },
+      backendServiceResource: { name: w.uniq('bs'), healthChecks: [hc], backends: [{ group }, { group }] },
     }),
   );
   expect(dup.code).toBe(400);
   expect(dup.message).toContain('resource.backends[1].group');
-  const noHc = await failure(
+  const noHc = await w.failure(
     w.gcp.compute.backendServices.insert({
       project: P,
-      backendServiceResource: { name: uniq('bs'), backends: [{ group }] },
+      backendServiceResource: { name: w.uniq('bs'), backends: [{ group }] },
     }),
   );
   expect(noHc.code).toBe(400);
@@ -235,12 +222,12 @@ test('the same group twice → 400; an instance-group backend without a health c
 
 test('RATE needs exactly one of maxRate / maxRatePerInstance', async () => {
   const hc = await globalHealthCheck(w);
-  const group = addInstanceGroup(w, uniq('ig'));
-  const both = await failure(
+  const group = addInstanceGroup(w, w.uniq('ig'));
+  const both = await w.failure(
     w.gcp.compute.backendServices.insert({
       project: P,
       backendServiceResource: {
-        name: uniq('bs'),
+        name: w.uniq('bs'),
         healthChecks: [hc],
         backends: [{ group, balancingMode: 'RATE', maxRate: 100, maxRatePerInstance: 10 }],
       },
@@ -248,9 +235,8 @@ test('RATE needs exactly one of maxRate / maxRatePerInstance', async () => {
   );
   expect(both.code).toBe(400);
   expect(both.message).toContain('Both maxRate or maxRatePerInstance cannot be set.');
-  const name = uniq('bs');
-  await done(
-    w,
+  const name = w.uniq('bs');
+  await w.done(
     await w.gcp.compute.backendServices.insert({
       project: P,
       backendServiceResource: {
@@ -266,12 +252,12 @@ test('RATE needs exactly one of maxRate / maxRatePerInstance', async () => {
 test('a health check in use by a backend service cannot be deleted → 400 resourceInUseByAnotherResource', async () => {
   const bs = await backendService(w);
   const hcName = bs.hc.slice(bs.hc.lastIndexOf('/') + 1);
-  const err = await failure(w.gcp.compute.healthChecks.delete({ project: P, healthCheck: hcName }));
+  const err = await w.failure(w.gcp.compute.healthChecks.delete({ project: P, healthCheck: hcName }));
   expect(err.code).toBe(400);
   expect(err.message).toContain('resourceInUseByAnotherResource');
   // Once the backend service is gone, the health check can go.
-  await done(w, await w.gcp.compute.backendServices.delete({ project: P, backendService: bs.name }));
-  await done(w, await w.gcp.compute.healthChecks.delete({ project: P, healthCheck: hcName }));
+  await w.done(await w.gcp.compute.backendServices.delete({ project: P, backendService: bs.name }));
+  await w.done(await w.gcp.compute.healthChecks.delete({ project: P, healthCheck: hcName }));
 });
 
 test('getHealth answers for a backend group and refuses a group that is not a backend', async () => {
@@ -285,8 +271,8 @@ test('getHealth answers for a backend group and refuses a group that is not a ba
   // No instances yet (the MIG simulation adds them): Google omits the empty list, the client decodes [].
   expect(health.healthStatus ?? []).toEqual([]);
 
-  const other = addInstanceGroup(w, uniq('ig'));
-  const err = await failure(
+  const other = addInstanceGroup(w, w.uniq('ig'));
+  const err = await w.failure(
     w.gcp.compute.backendServices.getHealth({
       project: P,
       backendService: bs.name,
@@ -294,7 +280,7 @@ test('getHealth answers for a backend group and refuses a group that is not a ba
     }),
   );
   expect(err.code).toBe(400);
-  const missing = await failure(
+  const missing = await w.failure(
     w.gcp.compute.backendServices.getHealth({
       project: P,
       backendService: 'nope',
@@ -331,9 +317,8 @@ test('getHealth reports what the instance simulation says, with the service port
 });
 
 test('regional backend services: regional health check, groups of the same region', async () => {
-  const hcName = uniq('rhc');
-  await done(
-    w,
+  const hcName = w.uniq('rhc');
+  await w.done(
     await w.gcp.compute.regionHealthChecks.insert({
       project: P,
       region: R,
@@ -341,10 +326,9 @@ test('regional backend services: regional health check, groups of the same regio
     }),
   );
   const hc = `projects/${P}/regions/${R}/healthChecks/${hcName}`;
-  const group = addInstanceGroup(w, uniq('ig'));
-  const name = uniq('rbs');
-  await done(
-    w,
+  const group = addInstanceGroup(w, w.uniq('ig'));
+  const name = w.uniq('rbs');
+  await w.done(
     await w.gcp.compute.regionBackendServices.insert({
       project: P,
       region: R,
@@ -369,12 +353,12 @@ test('regional backend services: regional health check, groups of the same regio
 
   // A global health check on a (non-INTERNAL) regional service → 400; a group of another region → 400.
   const globalHc = await globalHealthCheck(w);
-  const wrongHc = await failure(
+  const wrongHc = await w.failure(
     w.gcp.compute.regionBackendServices.insert({
       project: P,
       region: R,
       backendServiceResource: {
-        name: uniq('rbs'),
+        name: w.uniq('rbs'),
         loadBalancingScheme: 'EXTERNAL_MANAGED',
         healthChecks: [globalHc],
         backends: [{ group }],
@@ -382,13 +366,13 @@ test('regional backend services: regional health check, groups of the same regio
     }),
   );
   expect(wrongHc.code).toBe(400);
-  const far = addInstanceGroup(w, uniq('ig'), 'asia-east1');
-  const wrongRegion = await failure(
+  const far = addInstanceGroup(w, w.uniq('ig'), 'asia-east1');
+  const wrongRegion = await w.failure(
     w.gcp.compute.regionBackendServices.insert({
       project: P,
       region: R,
       backendServiceResource: {
-        name: uniq('rbs'),
+        name: w.uniq('rbs'),
         loadBalancingScheme: 'EXTERNAL_MANAGED',
         healthChecks: [hc],
         backends: [{ group: far }],
@@ -397,6 +381,8 @@ test('regional backend services: regional health check, groups of the same regio
   );
   expect(wrongRegion.code).toBe(400);
   // The regional health check is in use now.
-  const inUse = await failure(w.gcp.compute.regionHealthChecks.delete({ project: P, region: R, healthCheck: hcName }));
+  const inUse = await w.failure(
+    w.gcp.compute.regionHealthChecks.delete({ project: P, region: R, healthCheck: hcName }),
+  );
   expect(inUse.code).toBe(400);
 });

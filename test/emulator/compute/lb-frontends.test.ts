@@ -1,32 +1,21 @@
-import {
-  addInstanceGroup,
-  backendService,
-  done,
-  failure,
-  type LbWorld,
-  P,
-  R,
-  startLbWorld,
-  stopLbWorld,
-  uniq,
-} from './lb-fixture';
+import { startTwin, type Twin } from '../../helpers/twin';
+import { addInstanceGroup, backendService, P, R } from './lb-helpers';
 
-let w: LbWorld;
+let w: Twin;
 beforeAll(async () => {
-  w = await startLbWorld();
+  w = await startTwin({ timings: 'lb' });
 });
-afterAll(() => stopLbWorld(w));
+afterAll(() => w.close());
 
 const G = `https://www.googleapis.com/compute/v1/projects/${P}/global`;
 
-async function urlMap(service: string, name = uniq('um')): Promise<string> {
-  await done(w, await w.gcp.compute.urlMaps.insert({ project: P, urlMapResource: { name, defaultService: service } }));
+async function urlMap(service: string, name = w.uniq('um')): Promise<string> {
+  await w.done(await w.gcp.compute.urlMaps.insert({ project: P, urlMapResource: { name, defaultService: service } }));
   return `${G}/urlMaps/${name}`;
 }
 
-async function httpProxy(map: string, name = uniq('thp')): Promise<string> {
-  await done(
-    w,
+async function httpProxy(map: string, name = w.uniq('thp')): Promise<string> {
+  await w.done(
     await w.gcp.compute.targetHttpProxies.insert({ project: P, targetHttpProxyResource: { name, urlMap: map } }),
   );
   return `${G}/targetHttpProxies/${name}`;
@@ -36,15 +25,14 @@ test('urlMap → targetHttpProxy → address → global forwarding rule, read ba
   const bs = await backendService(w);
   const map = await urlMap(bs.link);
   const proxy = await httpProxy(map);
-  const addressName = uniq('addr');
-  await done(w, await w.gcp.compute.globalAddresses.insert({ project: P, addressResource: { name: addressName } }));
+  const addressName = w.uniq('addr');
+  await w.done(await w.gcp.compute.globalAddresses.insert({ project: P, addressResource: { name: addressName } }));
   let [address] = await w.gcp.compute.globalAddresses.get({ project: P, address: addressName });
   expect(address.address).toMatch(/^203\.0\.113\.\d+$/);
   expect(address.status).toBe('RESERVED');
 
-  const frName = uniq('fr');
-  await done(
-    w,
+  const frName = w.uniq('fr');
+  await w.done(
     await w.gcp.compute.globalForwardingRules.insert({
       project: P,
       forwardingRuleResource: { name: frName, target: proxy, IPAddress: address.selfLink, portRange: '80' },
@@ -66,46 +54,46 @@ test('urlMap → targetHttpProxy → address → global forwarding rule, read ba
     () => w.gcp.compute.urlMaps.delete({ project: P, urlMap: map.split('/').pop() as string }),
     () => w.gcp.compute.backendServices.delete({ project: P, backendService: bs.name }),
   ]) {
-    const err = await failure(del());
+    const err = await w.failure(del());
     expect(err.code).toBe(400);
     expect(err.message).toContain('resourceInUseByAnotherResource');
   }
 
-  await done(w, await w.gcp.compute.globalForwardingRules.delete({ project: P, forwardingRule: frName }));
+  await w.done(await w.gcp.compute.globalForwardingRules.delete({ project: P, forwardingRule: frName }));
   [address] = await w.gcp.compute.globalAddresses.get({ project: P, address: addressName });
   expect(address.status).toBe('RESERVED');
   expect(address.users ?? []).toEqual([]);
-  await done(w, await w.gcp.compute.globalAddresses.delete({ project: P, address: addressName }));
+  await w.done(await w.gcp.compute.globalAddresses.delete({ project: P, address: addressName }));
 });
 
 test('references must exist: urlMap default service, proxy urlMap, forwarding rule target → 404', async () => {
-  const missingBs = await failure(
+  const missingBs = await w.failure(
     w.gcp.compute.urlMaps.insert({
       project: P,
-      urlMapResource: { name: uniq('um'), defaultService: `${G}/backendServices/nope` },
+      urlMapResource: { name: w.uniq('um'), defaultService: `${G}/backendServices/nope` },
     }),
   );
   expect(missingBs.code).toBe(404);
-  const missingMap = await failure(
+  const missingMap = await w.failure(
     w.gcp.compute.targetHttpProxies.insert({
       project: P,
-      targetHttpProxyResource: { name: uniq('thp'), urlMap: `${G}/urlMaps/nope` },
+      targetHttpProxyResource: { name: w.uniq('thp'), urlMap: `${G}/urlMaps/nope` },
     }),
   );
   expect(missingMap.code).toBe(404);
-  const noMap = await failure(
-    w.gcp.compute.targetHttpProxies.insert({ project: P, targetHttpProxyResource: { name: uniq('thp') } }),
+  const noMap = await w.failure(
+    w.gcp.compute.targetHttpProxies.insert({ project: P, targetHttpProxyResource: { name: w.uniq('thp') } }),
   );
   expect(noMap.code).toBe(400);
-  const missingTarget = await failure(
+  const missingTarget = await w.failure(
     w.gcp.compute.globalForwardingRules.insert({
       project: P,
-      forwardingRuleResource: { name: uniq('fr'), target: `${G}/targetHttpProxies/nope`, portRange: '80' },
+      forwardingRuleResource: { name: w.uniq('fr'), target: `${G}/targetHttpProxies/nope`, portRange: '80' },
     }),
   );
   expect(missingTarget.code).toBe(404);
-  const noUrlMapDefault = await failure(
-    w.gcp.compute.urlMaps.insert({ project: P, urlMapResource: { name: uniq('um') } }),
+  const noUrlMapDefault = await w.failure(
+    w.gcp.compute.urlMaps.insert({ project: P, urlMapResource: { name: w.uniq('um') } }),
   );
   expect(noUrlMapDefault.code).toBe(400);
 });
@@ -113,17 +101,16 @@ test('references must exist: urlMap default service, proxy urlMap, forwarding ru
 test('targetHttpsProxies need sslCertificates (not existence-checked)', async () => {
   const bs = await backendService(w);
   const map = await urlMap(bs.link);
-  const none = await failure(
+  const none = await w.failure(
     w.gcp.compute.targetHttpsProxies.insert({
       project: P,
-      targetHttpsProxyResource: { name: uniq('ths'), urlMap: map },
+      targetHttpsProxyResource: { name: w.uniq('ths'), urlMap: map },
     }),
   );
   expect(none.code).toBe(400);
   expect(none.message).toContain('sslCertificates');
-  const name = uniq('ths');
-  await done(
-    w,
+  const name = w.uniq('ths');
+  await w.done(
     await w.gcp.compute.targetHttpsProxies.insert({
       project: P,
       targetHttpsProxyResource: { name, urlMap: map, sslCertificates: [`${G}/sslCertificates/cert`] },
@@ -132,9 +119,8 @@ test('targetHttpsProxies need sslCertificates (not existence-checked)', async ()
   const [proxy] = await w.gcp.compute.targetHttpsProxies.get({ project: P, targetHttpsProxy: name });
   expect(proxy.sslCertificates).toEqual([`${G}/sslCertificates/cert`]);
   // An ephemeral IP is assigned when IPAddress is omitted; the HTTPS port defaults to 443.
-  const frName = uniq('fr');
-  await done(
-    w,
+  const frName = w.uniq('fr');
+  await w.done(
     await w.gcp.compute.globalForwardingRules.insert({
       project: P,
       forwardingRuleResource: { name: frName, target: proxy.selfLink },
@@ -150,10 +136,9 @@ test('setUrlMap and setTarget; urlMap and forwarding rule patches need the curre
   const b = await backendService(w);
   const mapA = await urlMap(a.link);
   const mapB = await urlMap(b.link);
-  const proxyName = uniq('thp');
+  const proxyName = w.uniq('thp');
   const proxy = await httpProxy(mapA, proxyName);
-  await done(
-    w,
+  await w.done(
     await w.gcp.compute.targetHttpProxies.setUrlMap({
       project: P,
       targetHttpProxy: proxyName,
@@ -162,22 +147,21 @@ test('setUrlMap and setTarget; urlMap and forwarding rule patches need the curre
   );
   expect((await w.gcp.compute.targetHttpProxies.get({ project: P, targetHttpProxy: proxyName }))[0].urlMap).toBe(mapB);
   // mapA is free now, mapB is not.
-  await done(w, await w.gcp.compute.urlMaps.delete({ project: P, urlMap: mapA.split('/').pop() as string }));
+  await w.done(await w.gcp.compute.urlMaps.delete({ project: P, urlMap: mapA.split('/').pop() as string }));
   expect(
-    (await failure(w.gcp.compute.urlMaps.delete({ project: P, urlMap: mapB.split('/').pop() as string }))).code,
+    (await w.failure(w.gcp.compute.urlMaps.delete({ project: P, urlMap: mapB.split('/').pop() as string }))).code,
   ).toBe(400);
 
   const mapName = mapB.split('/').pop() as string;
   const [um] = await w.gcp.compute.urlMaps.get({ project: P, urlMap: mapName });
-  await done(
-    w,
+  await w.done(
     await w.gcp.compute.urlMaps.patch({
       project: P,
       urlMap: mapName,
       urlMapResource: { fingerprint: um.fingerprint, defaultService: a.link },
     }),
   );
-  const stale = await failure(
+  const stale = await w.failure(
     w.gcp.compute.urlMaps.patch({
       project: P,
       urlMap: mapName,
@@ -187,17 +171,15 @@ test('setUrlMap and setTarget; urlMap and forwarding rule patches need the curre
   expect(stale.code).toBe(412);
   expect(stale.message).toContain('conditionNotMet');
 
-  const frName = uniq('fr');
-  await done(
-    w,
+  const frName = w.uniq('fr');
+  await w.done(
     await w.gcp.compute.globalForwardingRules.insert({
       project: P,
       forwardingRuleResource: { name: frName, target: proxy, portRange: '8080' },
     }),
   );
   const proxy2 = await httpProxy(mapB);
-  await done(
-    w,
+  await w.done(
     await w.gcp.compute.globalForwardingRules.setTarget({
       project: P,
       forwardingRule: frName,
@@ -206,7 +188,7 @@ test('setUrlMap and setTarget; urlMap and forwarding rule patches need the curre
   );
   const [fr] = await w.gcp.compute.globalForwardingRules.get({ project: P, forwardingRule: frName });
   expect(fr.target).toBe(proxy2);
-  const noFingerprint = await failure(
+  const noFingerprint = await w.failure(
     w.gcp.compute.globalForwardingRules.patch({
       project: P,
       forwardingRule: frName,
@@ -234,18 +216,16 @@ test('proxies and forwarding rules have no update (PUT → 405), addresses no pa
 });
 
 test('regional: address from its own range, forwarding rule to a regional backend service', async () => {
-  const hcName = uniq('rhc');
-  await done(
-    w,
+  const hcName = w.uniq('rhc');
+  await w.done(
     await w.gcp.compute.regionHealthChecks.insert({
       project: P,
       region: R,
       healthCheckResource: { name: hcName, type: 'TCP' },
     }),
   );
-  const bsName = uniq('rbs');
-  await done(
-    w,
+  const bsName = w.uniq('rbs');
+  await w.done(
     await w.gcp.compute.regionBackendServices.insert({
       project: P,
       region: R,
@@ -254,13 +234,13 @@ test('regional: address from its own range, forwarding rule to a regional backen
         loadBalancingScheme: 'EXTERNAL',
         protocol: 'TCP',
         healthChecks: [`projects/${P}/regions/${R}/healthChecks/${hcName}`],
-        backends: [{ group: addInstanceGroup(w, uniq('ig')), balancingMode: 'CONNECTION' }],
+        backends: [{ group: addInstanceGroup(w, w.uniq('ig')), balancingMode: 'CONNECTION' }],
       },
     }),
   );
-  const addrs = [uniq('raddr'), uniq('raddr')];
+  const addrs = [w.uniq('raddr'), w.uniq('raddr')];
   for (const name of addrs) {
-    await done(w, await w.gcp.compute.addresses.insert({ project: P, region: R, addressResource: { name } }));
+    await w.done(await w.gcp.compute.addresses.insert({ project: P, region: R, addressResource: { name } }));
   }
   const ips = await Promise.all(
     addrs.map(async (address) => (await w.gcp.compute.addresses.get({ project: P, region: R, address }))[0].address),
@@ -268,9 +248,8 @@ test('regional: address from its own range, forwarding rule to a regional backen
   for (const ip of ips) expect(ip).toMatch(/^(198\.51\.100|192\.0\.2)\.\d+$/);
   expect(new Set(ips).size).toBe(2);
 
-  const frName = uniq('rfr');
-  await done(
-    w,
+  const frName = w.uniq('rfr');
+  await w.done(
     await w.gcp.compute.forwardingRules.insert({
       project: P,
       region: R,
@@ -286,19 +265,20 @@ test('regional: address from its own range, forwarding rule to a regional backen
   expect(address.status).toBe('IN_USE');
   expect(address.users?.[0]).toContain(`/regions/${R}/forwardingRules/${frName}`);
   expect(
-    (await failure(w.gcp.compute.addresses.delete({ project: P, region: R, address: addrs[0] as string }))).code,
+    (await w.failure(w.gcp.compute.addresses.delete({ project: P, region: R, address: addrs[0] as string }))).code,
   ).toBe(400);
   expect(
-    (await failure(w.gcp.compute.regionBackendServices.delete({ project: P, region: R, backendService: bsName }))).code,
+    (await w.failure(w.gcp.compute.regionBackendServices.delete({ project: P, region: R, backendService: bsName })))
+      .code,
   ).toBe(400);
 
   // A literal IP that is not a reserved address of the project → 400.
-  const stranger = await failure(
+  const stranger = await w.failure(
     w.gcp.compute.forwardingRules.insert({
       project: P,
       region: R,
       forwardingRuleResource: {
-        name: uniq('rfr'),
+        name: w.uniq('rfr'),
         IPAddress: '192.0.2.250',
         backendService: `regions/${R}/backendServices/${bsName}`,
       },

@@ -1,17 +1,18 @@
-import { done, failure, type LbWorld, P, R, startLbWorld, stopLbWorld, uniq } from './lb-fixture';
+import { startTwin, type Twin } from '../../helpers/twin';
+import { P, R } from './lb-helpers';
 
-let w: LbWorld;
+let w: Twin;
 beforeAll(async () => {
-  w = await startLbWorld();
+  w = await startTwin({ timings: 'lb' });
 });
-afterAll(() => stopLbWorld(w));
+afterAll(() => w.close());
 
 const insert = (healthCheckResource: Record<string, unknown>) =>
   w.gcp.compute.healthChecks.insert({ project: P, healthCheckResource });
 
 test('insert and get: Google defaults filled in, the sub-object kept', async () => {
-  const name = uniq('hc');
-  await done(w, await insert({ name, type: 'HTTP', httpHealthCheck: { port: 8080, requestPath: '/healthz' } }));
+  const name = w.uniq('hc');
+  await w.done(await insert({ name, type: 'HTTP', httpHealthCheck: { port: 8080, requestPath: '/healthz' } }));
   const [hc] = await w.gcp.compute.healthChecks.get({ project: P, healthCheck: name });
   expect(hc).toMatchObject({
     kind: 'compute#healthCheck',
@@ -27,29 +28,29 @@ test('insert and get: Google defaults filled in, the sub-object kept', async () 
 });
 
 test('timeoutSec greater than checkIntervalSec → 400', async () => {
-  const err = await failure(
-    insert({ name: uniq('hc'), type: 'TCP', tcpHealthCheck: { port: 80 }, checkIntervalSec: 5, timeoutSec: 10 }),
+  const err = await w.failure(
+    insert({ name: w.uniq('hc'), type: 'TCP', tcpHealthCheck: { port: 80 }, checkIntervalSec: 5, timeoutSec: 10 }),
   );
   expect(err.code).toBe(400);
   expect(err.message).toContain('TimeoutSec should be less than checkIntervalSec');
   // Equal is allowed.
-  await done(
-    w,
-    await insert({ name: uniq('hc'), type: 'TCP', tcpHealthCheck: { port: 80 }, checkIntervalSec: 5, timeoutSec: 5 }),
+  await w.done(
+    await insert({ name: w.uniq('hc'), type: 'TCP', tcpHealthCheck: { port: 80 }, checkIntervalSec: 5, timeoutSec: 5 }),
   );
 });
 
 test('a sub-object that does not match the type, or no type → 400', async () => {
-  expect((await failure(insert({ name: uniq('hc'), type: 'HTTP', tcpHealthCheck: { port: 80 } }))).code).toBe(400);
-  expect((await failure(insert({ name: uniq('hc'), httpHealthCheck: { port: 80 } }))).code).toBe(400);
-  expect((await failure(insert({ name: uniq('hc'), type: 'HTTP', httpHealthCheck: { port: 70000 } }))).code).toBe(400);
+  expect((await w.failure(insert({ name: w.uniq('hc'), type: 'HTTP', tcpHealthCheck: { port: 80 } }))).code).toBe(400);
+  expect((await w.failure(insert({ name: w.uniq('hc'), httpHealthCheck: { port: 80 } }))).code).toBe(400);
+  expect((await w.failure(insert({ name: w.uniq('hc'), type: 'HTTP', httpHealthCheck: { port: 70000 } }))).code).toBe(
+    400,
+  );
 });
 
 test('sourceRegions: exactly 3 regions and checkIntervalSec ≥ 30, global only', async () => {
   const regions = ['us-central1', 'europe-west4', 'asia-east1'];
-  const ok = uniq('hc');
-  await done(
-    w,
+  const ok = w.uniq('hc');
+  await w.done(
     await insert({
       name: ok,
       type: 'HTTP',
@@ -61,33 +62,34 @@ test('sourceRegions: exactly 3 regions and checkIntervalSec ≥ 30, global only'
   const [hc] = await w.gcp.compute.healthChecks.get({ project: P, healthCheck: ok });
   expect(hc.sourceRegions).toEqual(regions);
 
-  const two = await failure(
-    insert({ name: uniq('hc'), type: 'HTTP', sourceRegions: regions.slice(0, 2), checkIntervalSec: 30 }),
+  const two = await w.failure(
+    insert({ name: w.uniq('hc'), type: 'HTTP', sourceRegions: regions.slice(0, 2), checkIntervalSec: 30 }),
   );
   expect(two.code).toBe(400);
   expect(two.message).toContain('sourceRegions');
-  const fast = await failure(insert({ name: uniq('hc'), type: 'HTTP', sourceRegions: regions, checkIntervalSec: 10 }));
+  const fast = await w.failure(
+    insert({ name: w.uniq('hc'), type: 'HTTP', sourceRegions: regions, checkIntervalSec: 10 }),
+  );
   expect(fast.code).toBe(400);
   expect(fast.message).toContain('checkIntervalSec');
-  const http2 = await failure(
-    insert({ name: uniq('hc'), type: 'HTTP2', sourceRegions: regions, checkIntervalSec: 30 }),
+  const http2 = await w.failure(
+    insert({ name: w.uniq('hc'), type: 'HTTP2', sourceRegions: regions, checkIntervalSec: 30 }),
   );
   expect(http2.code).toBe(400);
-  const regional = await failure(
+  const regional = await w.failure(
     w.gcp.compute.regionHealthChecks.insert({
       project: P,
       region: R,
-      healthCheckResource: { name: uniq('hc'), type: 'HTTP', sourceRegions: regions, checkIntervalSec: 30 },
+      healthCheckResource: { name: w.uniq('hc'), type: 'HTTP', sourceRegions: regions, checkIntervalSec: 30 },
     }),
   );
   expect(regional.code).toBe(400);
 });
 
 test('patch and update (no fingerprint on health checks), then delete → 404 on get', async () => {
-  const name = uniq('hc');
-  await done(w, await insert({ name, type: 'HTTP' }));
-  await done(
-    w,
+  const name = w.uniq('hc');
+  await w.done(await insert({ name, type: 'HTTP' }));
+  await w.done(
     await w.gcp.compute.healthChecks.patch({
       project: P,
       healthCheck: name,
@@ -98,8 +100,7 @@ test('patch and update (no fingerprint on health checks), then delete → 404 on
   expect(hc.checkIntervalSec).toBe(10);
   // Merge patch: the nested object merges, its other fields stay.
   expect(hc.httpHealthCheck).toMatchObject({ requestPath: '/ready', port: 80 });
-  await done(
-    w,
+  await w.done(
     await w.gcp.compute.healthChecks.update({
       project: P,
       healthCheck: name,
@@ -110,12 +111,12 @@ test('patch and update (no fingerprint on health checks), then delete → 404 on
   expect(hc.type).toBe('TCP');
   expect(hc.httpHealthCheck).toBeFalsy();
   expect(hc.checkIntervalSec).toBe(5);
-  await done(w, await w.gcp.compute.healthChecks.delete({ project: P, healthCheck: name }));
-  expect((await failure(w.gcp.compute.healthChecks.get({ project: P, healthCheck: name }))).code).toBe(404);
+  await w.done(await w.gcp.compute.healthChecks.delete({ project: P, healthCheck: name }));
+  expect((await w.failure(w.gcp.compute.healthChecks.get({ project: P, healthCheck: name }))).code).toBe(404);
 });
 
 test('operations go PENDING → RUNNING → DONE over virtual time', async () => {
-  const frozen = await startLbWorld({
+  const frozen = await startTwin({
     clockSpeed: 1,
     timings: { operationPendingMs: 60_000, operationRunningMs: 60_000 },
   });
@@ -133,6 +134,6 @@ test('operations go PENDING → RUNNING → DONE over virtual time', async () =>
     frozen.emu.ctx.clock.advance(60_000);
     expect(await status()).toBe('DONE');
   } finally {
-    await stopLbWorld(frozen);
+    await frozen.close();
   }
 });

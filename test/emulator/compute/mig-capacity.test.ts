@@ -1,28 +1,17 @@
-import {
-  advance,
-  BOOT_MS,
-  control,
-  createMig,
-  errors,
-  type MigWorld,
-  managed,
-  P,
-  R,
-  startMigWorld,
-  stopMigWorld,
-  zoneOf,
-} from './mig-fixture';
+import { startTwin, type Twin } from '../../helpers/twin';
+import { BOOT_MS, createMig, errors, managed, P, R, zoneOf } from './mig-helpers';
 
-let w: MigWorld;
+let w: Twin;
 beforeEach(async () => {
-  w = await startMigWorld();
+  w = await startTwin({ timings: 'mig' });
 });
 afterEach(async () => {
-  await stopMigWorld(w);
+  await w.close();
 });
 
+/** `acceleratorType: null`: the whole zone is out of stock. */
 const stockout = (zone: string, outOfStock = true, acceleratorType: string | null = 'nvidia-l4') =>
-  control(w, 'POST', '/__emulator/compute/stockouts', { zone, acceleratorType, outOfStock });
+  w.control.stockout({ zone, acceleratorType: acceleratorType ?? undefined, outOfStock });
 
 const ZONES = ['us-central1-a', 'us-central1-b', 'us-central1-c'];
 
@@ -43,14 +32,14 @@ test('EVEN: a zone out of L4 stock fails creations there with ZONE_RESOURCE_POOL
   expect(first[0]?.instanceActionDetails?.action).toBe('CREATING');
   expect(zoneOf(first[0]?.instanceActionDetails?.instance)).toBe('us-central1-b');
 
-  advance(w, 10_000);
+  w.advance(10_000);
   expect(await errors(w, mig)).toHaveLength(1); // rate-limited
-  advance(w, 21_000);
+  w.advance(21_000);
   expect(await errors(w, mig)).toHaveLength(2); // retried in the same zone
 
   await stockout('us-central1-b', false);
-  advance(w, 30_000);
-  advance(w, BOOT_MS);
+  w.advance(30_000);
+  w.advance(BOOT_MS);
   const healed = await managed(w, mig);
   expect(healed.map((m) => m.instanceStatus)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
   expect(new Set(healed.map((m) => zoneOf(m.instance))).size).toBe(3);
@@ -59,7 +48,7 @@ test('EVEN: a zone out of L4 stock fails creations there with ZONE_RESOURCE_POOL
 test('BALANCED places VMs in zones that have stock, after recording the failure', async () => {
   await stockout('us-central1-a');
   const mig = await createMig(w, { targetSize: 4, zones: ZONES, targetShape: 'BALANCED' });
-  advance(w, BOOT_MS);
+  w.advance(BOOT_MS);
   const list = await managed(w, mig);
   expect(list).toHaveLength(4);
   expect(list.every((m) => m.instanceStatus === 'RUNNING')).toBe(true);
@@ -73,7 +62,7 @@ test('all zones out of stock: errors, fewer instances than the target, an unstab
   await stockout('us-central1-a', true, null);
   await stockout('us-central1-b');
   const mig = await createMig(w, { targetSize: 3, zones: ['us-central1-a', 'us-central1-b'], targetShape: 'ANY' });
-  advance(w, BOOT_MS);
+  w.advance(BOOT_MS);
   const list = await managed(w, mig);
   expect(list).toHaveLength(3);
   expect(list.filter((m) => m.instanceStatus === 'RUNNING')).toHaveLength(0);
@@ -89,9 +78,9 @@ test('all zones out of stock: errors, fewer instances than the target, an unstab
 });
 
 test('regional GPU quota exceeded: QUOTA_EXCEEDED, not a stockout', async () => {
-  await control(w, 'POST', '/__emulator/compute/quota', { project: P, region: R, metric: 'NVIDIA_L4_GPUS', limit: 2 });
+  await w.control.setQuota({ project: P, region: R, metric: 'NVIDIA_L4_GPUS', limit: 2 });
   const mig = await createMig(w, { targetSize: 3 });
-  advance(w, BOOT_MS);
+  w.advance(BOOT_MS);
   const list = await managed(w, mig);
   expect(list.filter((m) => m.instanceStatus === 'RUNNING')).toHaveLength(2);
   const errs = await errors(w, mig);
@@ -99,28 +88,28 @@ test('regional GPU quota exceeded: QUOTA_EXCEEDED, not a stockout', async () => 
   expect(errs[0]?.error?.code).toBe('QUOTA_EXCEEDED');
   expect(errs[0]?.error?.message).toMatch(/Quota 'NVIDIA_L4_GPUS' exceeded\. Limit: 2\.0 in region us-central1\./);
 
-  await control(w, 'POST', '/__emulator/compute/quota', {
+  await w.control.setQuota({
     project: P,
     region: R,
     metric: 'NVIDIA_L4_GPUS',
     limit: null,
   });
-  advance(w, 30_000);
-  advance(w, BOOT_MS);
+  w.advance(30_000);
+  w.advance(BOOT_MS);
   expect((await managed(w, mig)).filter((m) => m.instanceStatus === 'RUNNING')).toHaveLength(3);
 });
 
 test('a zone outage: killing every VM of a zone, recreation fails while the zone is out of stock', async () => {
   const mig = await createMig(w, { targetSize: 3, zones: ZONES });
-  advance(w, BOOT_MS);
+  w.advance(BOOT_MS);
   await stockout('us-central1-c', true, null);
-  const { killed } = await control<{ killed: string[] }>(w, 'POST', '/__emulator/compute/instances/kill', {
+  const killed = await w.control.killInstances({
     mig,
     region: R,
     zone: 'us-central1-c',
   });
   expect(killed).toHaveLength(1);
-  advance(w, 11_000);
+  w.advance(11_000);
   const errs = await errors(w, mig);
   expect(errs.map((e) => [e.instanceActionDetails?.action, e.error?.code])).toEqual([
     ['RECREATING', 'ZONE_RESOURCE_POOL_EXHAUSTED'],
@@ -130,7 +119,7 @@ test('a zone outage: killing every VM of a zone, recreation fails while the zone
 });
 
 test('BALANCED does not hop zones on QUOTA_EXCEEDED (quota is regional)', async () => {
-  await control(w, 'POST', '/__emulator/compute/quota', { project: P, region: R, metric: 'NVIDIA_L4_GPUS', limit: 1 });
+  await w.control.setQuota({ project: P, region: R, metric: 'NVIDIA_L4_GPUS', limit: 1 });
   const mig = await createMig(w, { targetSize: 2, zones: ZONES, targetShape: 'BALANCED' });
   const errs = await errors(w, mig);
   expect(errs.map((e) => e.error?.code)).toEqual(['QUOTA_EXCEEDED']);

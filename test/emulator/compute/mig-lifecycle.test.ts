@@ -1,41 +1,24 @@
-import {
-  advance,
-  BASE,
-  BOOT_MS,
-  control,
-  createMig,
-  done,
-  failure,
-  gpuTemplate,
-  type MigWorld,
-  managed,
-  P,
-  R,
-  startMigWorld,
-  stopMigWorld,
-  uniq,
-  WARMUP_MS,
-  zoneOf,
-} from './mig-fixture';
+import { startTwin, type Twin } from '../../helpers/twin';
+import { BASE, BOOT_MS, createMig, gpuTemplate, managed, P, R, WARMUP_MS, zoneOf } from './mig-helpers';
 
-let w: MigWorld;
+let w: Twin;
 beforeAll(async () => {
-  w = await startMigWorld();
+  w = await startTwin({ timings: 'mig' });
 });
 afterAll(async () => {
-  await stopMigWorld(w);
+  await w.close();
 });
 
 const getMig = async (name: string) =>
   (await w.gcp.compute.regionInstanceGroupManagers.get({ project: P, region: R, instanceGroupManager: name }))[0];
 
 test('insert refuses a template that does not exist (404) and a missing baseInstanceName (400)', async () => {
-  const missing = await failure(
+  const missing = await w.failure(
     w.gcp.compute.regionInstanceGroupManagers.insert({
       project: P,
       region: R,
       instanceGroupManagerResource: {
-        name: uniq('mig'),
+        name: w.uniq('mig'),
         baseInstanceName: 'x',
         instanceTemplate: `${BASE}projects/${P}/global/instanceTemplates/nope`,
         targetSize: 1,
@@ -45,21 +28,21 @@ test('insert refuses a template that does not exist (404) and a missing baseInst
   expect(missing.code).toBe(404);
   expect(missing.message).toContain('instanceTemplates/nope');
   const template = await gpuTemplate(w);
-  const noBase = await failure(
+  const noBase = await w.failure(
     w.gcp.compute.regionInstanceGroupManagers.insert({
       project: P,
       region: R,
-      instanceGroupManagerResource: { name: uniq('mig'), instanceTemplate: template, targetSize: 1 },
+      instanceGroupManagerResource: { name: w.uniq('mig'), instanceTemplate: template, targetSize: 1 },
     }),
   );
   expect(noBase.code).toBe(400);
   expect(noBase.message).toContain('baseInstanceName');
-  const badZone = await failure(
+  const badZone = await w.failure(
     w.gcp.compute.regionInstanceGroupManagers.insert({
       project: P,
       region: R,
       instanceGroupManagerResource: {
-        name: uniq('mig'),
+        name: w.uniq('mig'),
         baseInstanceName: 'x',
         instanceTemplate: template,
         distributionPolicy: { zones: [{ zone: `${BASE}projects/${P}/zones/europe-west4-a` }] },
@@ -92,7 +75,7 @@ test('a MIG gets server fields, an instance group, and VMs that are RUNNING only
     expect(['PROVISIONING', 'STAGING']).toContain(m.instanceStatus);
   }
 
-  advance(w, BOOT_MS + 1_000);
+  w.advance(BOOT_MS + 1_000);
   const running = await managed(w, name);
   expect(running.map((m) => [m.instanceStatus, m.currentAction])).toEqual([
     ['RUNNING', 'NONE'],
@@ -106,8 +89,7 @@ test('a MIG gets server fields, an instance group, and VMs that are RUNNING only
 
 test('resize of a MIG without autoscaler sets targetSize; scale-in deletes VMs', async () => {
   const name = await createMig(w, { targetSize: 1 });
-  await done(
-    w,
+  await w.done(
     await w.gcp.compute.regionInstanceGroupManagers.resize({
       project: P,
       region: R,
@@ -117,9 +99,8 @@ test('resize of a MIG without autoscaler sets targetSize; scale-in deletes VMs',
   );
   expect((await getMig(name)).targetSize).toBe(4);
   expect(await managed(w, name)).toHaveLength(4);
-  advance(w, BOOT_MS);
-  await done(
-    w,
+  w.advance(BOOT_MS);
+  await w.done(
     await w.gcp.compute.regionInstanceGroupManagers.resize({
       project: P,
       region: R,
@@ -129,10 +110,10 @@ test('resize of a MIG without autoscaler sets targetSize; scale-in deletes VMs',
   );
   const shrinking = await managed(w, name);
   expect(shrinking.filter((m) => m.currentAction === 'DELETING')).toHaveLength(3);
-  advance(w, 15_000);
+  w.advance(15_000);
   expect(await managed(w, name)).toHaveLength(1);
 
-  const negative = await failure(
+  const negative = await w.failure(
     w.gcp.compute.regionInstanceGroupManagers.resize({ project: P, region: R, instanceGroupManager: name, size: -1 }),
   );
   expect(negative.code).toBe(400);
@@ -141,7 +122,7 @@ test('resize of a MIG without autoscaler sets targetSize; scale-in deletes VMs',
 test('patch needs the current fingerprint (412 without or stale) and is a merge patch', async () => {
   const name = await createMig(w, { targetSize: 0 });
   const before = await getMig(name);
-  const noPrint = await failure(
+  const noPrint = await w.failure(
     w.gcp.compute.regionInstanceGroupManagers.patch({
       project: P,
       region: R,
@@ -151,8 +132,7 @@ test('patch needs the current fingerprint (412 without or stale) and is a merge 
   );
   expect(noPrint.code).toBe(412);
   expect(noPrint.message).toContain('conditionNotMet');
-  await done(
-    w,
+  await w.done(
     await w.gcp.compute.regionInstanceGroupManagers.patch({
       project: P,
       region: R,
@@ -164,7 +144,7 @@ test('patch needs the current fingerprint (412 without or stale) and is a merge 
   expect(after.description).toBe('x');
   expect(after.namedPorts?.map((p) => p.port)).toEqual([8080]); // untouched by the merge patch
   expect(after.fingerprint).not.toBe(before.fingerprint);
-  const stale = await failure(
+  const stale = await w.failure(
     w.gcp.compute.regionInstanceGroupManagers.patch({
       project: P,
       region: R,
@@ -177,19 +157,17 @@ test('patch needs the current fingerprint (412 without or stale) and is a merge 
 
 test('a killed VM goes TERMINATED and is recreated by its MIG', async () => {
   const name = await createMig(w, { targetSize: 2 });
-  advance(w, BOOT_MS);
+  w.advance(BOOT_MS);
   const [victim] = await managed(w, name);
-  const killed = await control<{ killed: string[] }>(w, 'POST', '/__emulator/compute/instances/kill', {
-    instance: victim?.instance,
-  });
-  expect(killed.killed).toHaveLength(1);
+  const killed = await w.control.killInstances({ instance: victim?.instance ?? undefined });
+  expect(killed).toHaveLength(1);
   const dead = (await managed(w, name)).find((m) => m.instance === victim?.instance);
   expect(dead?.instanceStatus).toBe('TERMINATED');
   expect(dead?.currentAction).toBe('RECREATING');
-  advance(w, 11_000);
+  w.advance(11_000);
   const recreating = (await managed(w, name)).find((m) => m.instance === victim?.instance);
   expect(['PROVISIONING', 'STAGING']).toContain(recreating?.instanceStatus);
-  advance(w, BOOT_MS);
+  w.advance(BOOT_MS);
   const back = (await managed(w, name)).find((m) => m.instance === victim?.instance);
   expect(back?.instanceStatus).toBe('RUNNING');
   expect(back?.currentAction).toBe('NONE');
@@ -200,37 +178,35 @@ test('groupHealth: HEALTHY only when RUNNING and warmed up; control overrides', 
   const group = `projects/${P}/regions/${R}/instanceGroups/${name}`;
   const sim = w.emu.compute.sim;
   expect(sim.groupHealth(group).map((h) => h.healthState)).toEqual(['UNHEALTHY', 'UNHEALTHY']);
-  advance(w, BOOT_MS);
+  w.advance(BOOT_MS);
   expect(sim.groupHealth(group).map((h) => h.healthState)).toEqual(['UNHEALTHY', 'UNHEALTHY']);
-  advance(w, WARMUP_MS);
+  w.advance(WARMUP_MS);
   const healthy = sim.groupHealth(group);
   expect(healthy.map((h) => h.healthState)).toEqual(['HEALTHY', 'HEALTHY']);
   expect(healthy[0]?.ipAddress).toMatch(/^10\.\d+\.\d+\.\d+$/);
   expect(healthy[0]?.instance).toContain(`/instances/${name.slice(0, 40)}-`);
 
-  await control(w, 'POST', '/__emulator/compute/instances/health', {
+  await w.control.setHealth({
     instance: healthy[0]?.instance,
     health: 'UNHEALTHY',
   });
   expect(sim.groupHealth(group).map((h) => h.healthState)).toEqual(['UNHEALTHY', 'HEALTHY']);
-  await control(w, 'POST', '/__emulator/compute/instances/health', { mig: name, region: R, health: 'auto' });
+  await w.control.setHealth({ mig: name, region: R, health: 'auto' });
   expect(sim.groupHealth(group).map((h) => h.healthState)).toEqual(['HEALTHY', 'HEALTHY']);
 });
 
 test('backendServices.getHealth reports the MIG VMs; a MIG used as a backend cannot be deleted', async () => {
   const name = await createMig(w, { targetSize: 1 });
   const group = `${BASE}projects/${P}/regions/${R}/instanceGroups/${name}`;
-  const hc = uniq('hc');
-  await done(
-    w,
+  const hc = w.uniq('hc');
+  await w.done(
     await w.gcp.compute.healthChecks.insert({
       project: P,
       healthCheckResource: { name: hc, type: 'HTTP', httpHealthCheck: { port: 8080, requestPath: '/healthz' } },
     }),
   );
-  const bs = uniq('bs');
-  await done(
-    w,
+  const bs = w.uniq('bs');
+  await w.done(
     await w.gcp.compute.backendServices.insert({
       project: P,
       backendServiceResource: {
@@ -240,7 +216,7 @@ test('backendServices.getHealth reports the MIG VMs; a MIG used as a backend can
       },
     }),
   );
-  advance(w, BOOT_MS + WARMUP_MS);
+  w.advance(BOOT_MS + WARMUP_MS);
   const [health] = await w.gcp.compute.backendServices.getHealth({
     project: P,
     backendService: bs,
@@ -248,16 +224,15 @@ test('backendServices.getHealth reports the MIG VMs; a MIG used as a backend can
   });
   expect(health.healthStatus?.map((h) => h.healthState)).toEqual(['HEALTHY']);
 
-  const inUse = await failure(
+  const inUse = await w.failure(
     w.gcp.compute.regionInstanceGroupManagers.delete({ project: P, region: R, instanceGroupManager: name }),
   );
   expect(inUse.code).toBe(400);
   expect(inUse.message).toContain('resourceInUseByAnotherResource');
   expect(inUse.message).toContain(`backendServices/${bs}`);
 
-  await done(w, await w.gcp.compute.backendServices.delete({ project: P, backendService: bs }));
-  await done(
-    w,
+  await w.done(await w.gcp.compute.backendServices.delete({ project: P, backendService: bs }));
+  await w.done(
     await w.gcp.compute.regionInstanceGroupManagers.delete({ project: P, region: R, instanceGroupManager: name }),
   );
   expect(w.emu.compute.state.resources[`projects/${P}/regions/${R}/instanceGroups/${name}`]).toBeUndefined();

@@ -1,27 +1,11 @@
 import type { Zone } from '@google-cloud/dns';
-import { type Emulator, startEmulator } from '../../../emulator';
-import type { GeoAnswer } from '../../../emulator/dns';
-import { GcpClients } from '../../../shared/gcp/clients';
+import { EmulatorControlError, type GeoQuery, type GeoResult } from '../../../emulator/control-client';
+import type { Twin } from '../../helpers/twin';
 
-export const PROJECT = 'p1';
-/** Changes stay `pending` until a test advances the virtual clock by this much. */
+/** Helpers for Cloud DNS through the official client, on a `startTwin({ timings: 'dns' })` twin. */
+export const PROJECT = 'p1'; // the twin's default project
+/** The `dns` preset: changes stay `pending` until a test advances the virtual clock by this much. */
 export const CHANGE_MS = 60_000;
-
-export interface DnsWorld {
-  emu: Emulator;
-  gcp: GcpClients;
-}
-
-export async function startDnsWorld(): Promise<DnsWorld> {
-  const emu = await startEmulator({ timings: { dnsChangeMs: CHANGE_MS } });
-  const gcp = new GcpClients({ projectId: PROJECT, emulator: emu.restUrl });
-  return { emu, gcp };
-}
-
-export async function stopDnsWorld(w: DnsWorld): Promise<void> {
-  await w.gcp.close();
-  await w.emu.stop();
-}
 
 /** `zone.request` (the record-set endpoints the library does not wrap), promisified. */
 export function zoneRequest<T = Record<string, unknown>>(
@@ -38,25 +22,19 @@ export function policyRecord(zone: Zone, type: string, meta: Record<string, unkn
   return zone.record(type, meta as never);
 }
 
-export type ResolveBody = Partial<GeoAnswer> & { zone?: string; answers?: Record<string, string[]> };
-
-export async function resolve(
-  emu: Emulator,
-  params: Record<string, string>,
-): Promise<{ status: number; body: ResolveBody }> {
-  const res = await fetch(`${emu.restUrl}/__emulator/dns/resolve?${new URLSearchParams(params)}`);
-  return { status: res.status, body: (await res.json()) as ResolveBody };
-}
-
-/** Advances virtual time and runs the simulation (changes become `done`). */
-export function advance(emu: Emulator, ms: number): void {
-  emu.ctx.clock.advance(ms);
-  emu.tick();
+/** The geo query of the control API, with its HTTP status (400 / 404 are answers here too). */
+export async function resolve(w: Twin, q: GeoQuery): Promise<{ status: number; body: GeoResult }> {
+  try {
+    return { status: 200, body: await w.control.resolve(q) };
+  } catch (err) {
+    if (!(err instanceof EmulatorControlError)) throw err;
+    return { status: err.status, body: err.body as GeoResult };
+  }
 }
 
 let seq = 0;
 /** A fresh zone per test, so tests do not depend on each other. */
-export async function newZone(w: DnsWorld): Promise<Zone> {
+export async function newZone(w: Twin): Promise<Zone> {
   seq++;
   const [zone] = await w.gcp.dns.createZone(`zone-${seq}`, { dnsName: `z${seq}.example.org.` });
   return zone;

@@ -1,23 +1,13 @@
 import type { Zone } from '@google-cloud/dns';
 import { DnsService, distanceKm, GCP_REGIONS } from '../../../emulator/dns';
-import {
-  advance,
-  CHANGE_MS,
-  type DnsWorld,
-  newZone,
-  PROJECT,
-  policyRecord,
-  resolve,
-  startDnsWorld,
-  stopDnsWorld,
-  zoneRequest,
-} from './helpers';
+import { startTwin, type Twin } from '../../helpers/twin';
+import { CHANGE_MS, newZone, PROJECT, policyRecord, resolve, zoneRequest } from './helpers';
 
-let w: DnsWorld;
+let w: Twin;
 let zone: Zone;
 let name: string;
 beforeAll(async () => {
-  w = await startDnsWorld();
+  w = await startTwin({ timings: 'dns' });
   zone = await newZone(w);
   name = `llm.${zone.metadata.dnsName}`;
   const routingPolicy = {
@@ -30,9 +20,9 @@ beforeAll(async () => {
     },
   };
   await zone.createChange({ add: policyRecord(zone, 'a', { name, ttl: 30, routingPolicy }) });
-  advance(w.emu, CHANGE_MS);
+  w.advance(CHANGE_MS);
 });
-afterAll(() => stopDnsWorld(w));
+afterAll(() => w.close());
 
 test('the region table has coordinates and a sane great-circle distance', () => {
   expect(Object.keys(GCP_REGIONS).length).toBeGreaterThan(35);
@@ -43,7 +33,7 @@ test('the region table has coordinates and a sane great-circle distance', () => 
 });
 
 test('a client in a region that has an item gets that item', async () => {
-  const { status, body } = await resolve(w.emu, { project: PROJECT, name, location: 'europe-west4' });
+  const { status, body } = await resolve(w, { project: PROJECT, name, location: 'europe-west4' });
   expect(status).toBe(200);
   expect(body).toMatchObject({
     policy: 'geo',
@@ -54,36 +44,36 @@ test('a client in a region that has an item gets that item', async () => {
 });
 
 test('a client in a region without an item gets the nearest item', async () => {
-  const paris = await resolve(w.emu, { project: PROJECT, name, type: 'A', location: 'europe-west9' });
+  const paris = await resolve(w, { project: PROJECT, name, type: 'A', location: 'europe-west9' });
   expect(paris.body).toMatchObject({
     matchedLocation: 'europe-west4',
     exact: false,
     rrdatas: ['192.0.2.2', '192.0.2.3'],
   });
-  const dallas = await resolve(w.emu, { project: PROJECT, name, location: 'us-south1' });
+  const dallas = await resolve(w, { project: PROJECT, name, location: 'us-south1' });
   expect(dallas.body).toMatchObject({ matchedLocation: 'us-east4', rrdatas: ['192.0.2.1'] });
-  const seoul = await resolve(w.emu, { project: PROJECT, name, location: 'asia-northeast3' });
+  const seoul = await resolve(w, { project: PROJECT, name, location: 'asia-northeast3' });
   expect(seoul.body.matchedLocation).toBe('asia-northeast1');
-  const all = await resolve(w.emu, { project: PROJECT, name });
+  const all = await resolve(w, { project: PROJECT, name });
   expect(all.body.answers?.['me-west1']).toEqual(['192.0.2.2', '192.0.2.3']);
 });
 
 test('unknown regions and names are refused', async () => {
-  expect((await resolve(w.emu, { project: PROJECT, name, location: 'atlantis1' })).status).toBe(400);
+  expect((await resolve(w, { project: PROJECT, name, location: 'atlantis1' })).status).toBe(400);
   expect(
-    (await resolve(w.emu, { project: PROJECT, name: `nope.${zone.metadata.dnsName}`, location: 'us-east4' })).status,
+    (await resolve(w, { project: PROJECT, name: `nope.${zone.metadata.dnsName}`, location: 'us-east4' })).status,
   ).toBe(404);
 });
 
 test('name servers answer a change only once it is done', async () => {
   const n = `slow.${zone.metadata.dnsName}`;
   await zone.createChange({ add: zone.record('a', { name: n, ttl: 30, data: '198.51.100.7' }) });
-  expect((await resolve(w.emu, { project: PROJECT, name: n, location: 'us-east4' })).status).toBe(404);
-  expect((await resolve(w.emu, { project: PROJECT, name: n, location: 'us-east4', view: 'api' })).body.rrdatas).toEqual(
-    ['198.51.100.7'],
-  );
-  advance(w.emu, CHANGE_MS);
-  const done = await resolve(w.emu, { project: PROJECT, name: n, location: 'us-east4' });
+  expect((await resolve(w, { project: PROJECT, name: n, location: 'us-east4' })).status).toBe(404);
+  expect((await resolve(w, { project: PROJECT, name: n, location: 'us-east4', view: 'api' })).body.rrdatas).toEqual([
+    '198.51.100.7',
+  ]);
+  w.advance(CHANGE_MS);
+  const done = await resolve(w, { project: PROJECT, name: n, location: 'us-east4' });
   expect(done.body).toMatchObject({ policy: 'none', rrdatas: ['198.51.100.7'] });
 });
 
@@ -123,11 +113,11 @@ test('WRR answers the weighted set; primary/backup answers the primary targets',
       },
     },
   });
-  advance(w.emu, CHANGE_MS);
-  const wrr = await resolve(w.emu, { project: PROJECT, name: `w.${apex}`, location: 'us-east4' });
+  w.advance(CHANGE_MS);
+  const wrr = await resolve(w, { project: PROJECT, name: `w.${apex}`, location: 'us-east4' });
   expect(wrr.body).toMatchObject({ policy: 'wrr', rrdatas: ['192.0.2.10', '192.0.2.11'] });
   expect(wrr.body.weighted?.map((x) => x.share)).toEqual([0.75, 0.25]);
-  const pb = await resolve(w.emu, { project: PROJECT, name: `pb.${apex}`, location: 'us-east4' });
+  const pb = await resolve(w, { project: PROJECT, name: `pb.${apex}`, location: 'us-east4' });
   expect(pb.body).toMatchObject({ policy: 'primaryBackup', rrdatas: ['10.0.0.5'] });
 });
 

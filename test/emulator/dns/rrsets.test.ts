@@ -1,15 +1,16 @@
 import type { Zone } from '@google-cloud/dns';
-import { type DnsWorld, newZone, policyRecord, startDnsWorld, stopDnsWorld, zoneRequest } from './helpers';
+import { startTwin, type Twin } from '../../helpers/twin';
+import { newZone, policyRecord, zoneRequest } from './helpers';
 
-let w: DnsWorld;
+let w: Twin;
 let zone: Zone;
 let apex: string;
 beforeAll(async () => {
-  w = await startDnsWorld();
+  w = await startTwin({ timings: 'dns' });
   zone = await newZone(w);
   apex = zone.metadata.dnsName;
 });
-afterAll(() => stopDnsWorld(w));
+afterAll(() => w.close());
 
 const geo = (items: Array<[string, string[]]>) => ({
   geo: { items: items.map(([location, rrdatas]) => ({ location, rrdatas })) },

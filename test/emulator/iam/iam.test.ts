@@ -1,21 +1,22 @@
-import { type Emulator, startEmulator } from '../../../emulator';
-import { EmulatorControl } from '../../../emulator/control-client';
 import { ApiCallError } from '../../../shared/core/errors';
 import { IamClient } from '../../../shared/gcp/iam-rest';
+import { startTwin, type Twin } from '../../helpers/twin';
 
 describe('IAM emulator: service accounts and the project policy', () => {
-  let emu: Emulator;
+  let w: Twin;
   let iam: IamClient;
   const project = 'iam-test-project';
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    iam = new IamClient({ projectId: project, emulator: emu.restUrl });
+    w = await startTwin({ project });
+    // georoute's own REST client: no official IAM client library is used (shared/gcp/iam-rest.ts).
+    iam = new IamClient({ projectId: project, emulator: w.emu.restUrl });
   });
-  afterAll(() => emu.stop());
+  afterAll(() => w.close());
 
+  /** Raw requests: no official IAM client library is used here, and these send what IamClient cannot (bad ids). */
   const raw = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${emu.restUrl}${path}`, {
+    const res = await fetch(`${w.emu.restUrl}${path}`, {
       method,
       headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -93,16 +94,15 @@ describe('IAM emulator: service accounts and the project policy', () => {
   });
 
   test('getIamPolicy is a read, setIamPolicy a write in the request log; faults apply to the iam api', async () => {
-    const control = new EmulatorControl(emu.restUrl);
-    const mark = await control.mark();
+    const mark = await w.control.mark();
     const policy = await iam.getProjectPolicy();
     await iam.setProjectPolicy(policy);
-    const { requests } = await control.requests({ since: mark, api: 'iam' });
+    const { requests } = await w.control.requests({ since: mark, api: 'iam' });
     expect(requests.map((r) => [r.path.split(':').pop(), r.write])).toEqual([
       ['getIamPolicy', false],
       ['setIamPolicy', true],
     ]);
-    await control.addFault({ api: 'iam', statuses: [503], count: 1 });
+    await w.control.addFault({ api: 'iam', statuses: [503], count: 1 });
     await expect(iam.getProjectPolicy()).rejects.toBeInstanceOf(ApiCallError);
     expect((await iam.getProjectPolicy()).etag).toBeDefined();
   });

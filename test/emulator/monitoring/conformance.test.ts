@@ -1,6 +1,5 @@
 import type { Message, Subscription } from '@google-cloud/pubsub';
-import { type Emulator, startEmulator } from '../../../emulator';
-import { GcpClients } from '../../../shared/gcp/clients';
+import { startTwin, type Twin } from '../../helpers/twin';
 
 /**
  * Monitoring v3 through the official clients (REST fallback: integer enums, RFC 3339 times), and
@@ -10,15 +9,12 @@ const P = 'mon-proj';
 const METRIC = 'custom.googleapis.com/georoute/error_ratio';
 const FILTER = `metric.type = "${METRIC}" AND resource.type = "global"`;
 
-let emu: Emulator;
-let gcp: GcpClients;
+let w: Twin;
 beforeAll(async () => {
-  emu = await startEmulator({ clockSpeed: 1 });
-  gcp = new GcpClients({ projectId: P, emulator: emu.restUrl, pubsubHost: emu.pubsubHost });
+  w = await startTwin({ project: P });
 });
 afterAll(async () => {
-  await gcp.close();
-  await emu.stop();
+  await w.close();
 });
 
 /**
@@ -33,17 +29,17 @@ const ts = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000)
 const point = (value: number, region = 'eu') => ({
   metric: { type: METRIC, labels: { region } },
   resource: { type: 'global', labels: { project_id: P } },
-  points: [{ interval: { endTime: ts(emu.ctx.clock.now()) }, value: { doubleValue: value } }],
+  points: [{ interval: { endTime: ts(w.emu.ctx.clock.now()) }, value: { doubleValue: value } }],
 });
 const write = (value: number, region = 'eu') =>
-  gcp.monitoring.metrics.createTimeSeries({ name: `projects/${P}`, timeSeries: [point(value, region)] });
+  w.gcp.monitoring.metrics.createTimeSeries({ name: `projects/${P}`, timeSeries: [point(value, region)] });
 const advance = (ms: number) => {
-  emu.ctx.clock.advance(ms);
-  emu.tick();
+  w.emu.ctx.clock.advance(ms);
+  w.emu.tick();
 };
 
 test('metric descriptors: create, get (path with slashes), list with starts_with, 400 for a built-in type', async () => {
-  const [created] = await gcp.monitoring.metrics.createMetricDescriptor({
+  const [created] = await w.gcp.monitoring.metrics.createMetricDescriptor({
     name: `projects/${P}`,
     metricDescriptor: {
       type: METRIC,
@@ -54,16 +50,16 @@ test('metric descriptors: create, get (path with slashes), list with starts_with
     },
   });
   expect(created.name).toBe(`projects/${P}/metricDescriptors/${METRIC}`);
-  const [got] = await gcp.monitoring.metrics.getMetricDescriptor({ name: created.name! });
+  const [got] = await w.gcp.monitoring.metrics.getMetricDescriptor({ name: created.name! });
   expect(got).toMatchObject({ type: METRIC, metricKind: 'GAUGE', valueType: 'DOUBLE' });
   expect(got.labels?.[0]).toMatchObject({ key: 'region', valueType: 'STRING' });
-  const [list] = await gcp.monitoring.metrics.listMetricDescriptors({
+  const [list] = await w.gcp.monitoring.metrics.listMetricDescriptors({
     name: `projects/${P}`,
     filter: 'metric.type = starts_with("custom.googleapis.com/")',
   });
   expect(list.map((d) => d.type)).toEqual([METRIC]);
   await expect(
-    gcp.monitoring.metrics.createMetricDescriptor({
+    w.gcp.monitoring.metrics.createMetricDescriptor({
       name: `projects/${P}`,
       metricDescriptor: {
         type: 'loadbalancing.googleapis.com/https/request_count',
@@ -73,29 +69,31 @@ test('metric descriptors: create, get (path with slashes), list with starts_with
     }),
   ).rejects.toMatchObject(invalid);
   await expect(
-    gcp.monitoring.metrics.getMetricDescriptor({ name: `projects/${P}/metricDescriptors/custom.googleapis.com/nope` }),
+    w.gcp.monitoring.metrics.getMetricDescriptor({
+      name: `projects/${P}/metricDescriptors/custom.googleapis.com/nope`,
+    }),
   ).rejects.toMatchObject(missing);
 });
 
 test('time series: write, list raw (newest first) and aligned, out-of-order and non-custom writes → 400', async () => {
-  const t0 = emu.ctx.clock.now();
+  const t0 = w.emu.ctx.clock.now();
   await write(0.02);
   advance(60_000);
   await write(0.04);
-  const [raw] = await gcp.monitoring.metrics.listTimeSeries({
+  const [raw] = await w.gcp.monitoring.metrics.listTimeSeries({
     name: `projects/${P}`,
     filter: `metric.type = "${METRIC}" AND metric.labels.region = "eu"`,
-    interval: { startTime: ts(t0 - 1000), endTime: ts(emu.ctx.clock.now()) },
+    interval: { startTime: ts(t0 - 1000), endTime: ts(w.emu.ctx.clock.now()) },
     view: 'FULL',
   });
   expect(raw).toHaveLength(1);
   expect(raw[0]!.points!.map((p) => p.value!.doubleValue)).toEqual([0.04, 0.02]);
   expect(raw[0]).toMatchObject({ metricKind: 'GAUGE', valueType: 'DOUBLE', metric: { labels: { region: 'eu' } } });
 
-  const [aligned] = await gcp.monitoring.metrics.listTimeSeries({
+  const [aligned] = await w.gcp.monitoring.metrics.listTimeSeries({
     name: `projects/${P}`,
     filter: `metric.type = "${METRIC}"`,
-    interval: { startTime: ts(t0 - 1000), endTime: ts(emu.ctx.clock.now()) },
+    interval: { startTime: ts(t0 - 1000), endTime: ts(w.emu.ctx.clock.now()) },
     aggregation: { alignmentPeriod: { seconds: 120 }, perSeriesAligner: 'ALIGN_MEAN' },
   });
   expect(aligned[0]!.points).toHaveLength(1);
@@ -104,16 +102,16 @@ test('time series: write, list raw (newest first) and aligned, out-of-order and 
   const stale = point(0.5);
   stale.points[0]!.interval.endTime = ts(t0 + 1000);
   await expect(
-    gcp.monitoring.metrics.createTimeSeries({ name: `projects/${P}`, timeSeries: [stale] }),
+    w.gcp.monitoring.metrics.createTimeSeries({ name: `projects/${P}`, timeSeries: [stale] }),
   ).rejects.toMatchObject({ code: 400, message: expect.stringContaining('Points must be written in order') });
 
   const builtin = point(1);
   builtin.metric.type = 'loadbalancing.googleapis.com/https/request_count';
   await expect(
-    gcp.monitoring.metrics.createTimeSeries({ name: `projects/${P}`, timeSeries: [builtin] }),
+    w.gcp.monitoring.metrics.createTimeSeries({ name: `projects/${P}`, timeSeries: [builtin] }),
   ).rejects.toMatchObject(invalid);
   await expect(
-    gcp.monitoring.metrics.listTimeSeries({
+    w.gcp.monitoring.metrics.listTimeSeries({
       name: `projects/${P}`,
       filter: 'resource.type = "global"',
       interval: { endTime: ts(t0) },
@@ -129,7 +127,7 @@ describe('alerting into Pub/Sub', () => {
   let channel: string;
 
   beforeAll(async () => {
-    const [topic] = await gcp.pubsub.createTopic(topicName);
+    const [topic] = await w.gcp.pubsub.createTopic(topicName);
     [subscription] = await topic.createSubscription('health-alerts-pull');
     subscription.on('message', (m: Message) => {
       m.ack();
@@ -155,7 +153,7 @@ describe('alerting into Pub/Sub', () => {
   }
 
   test('a pubsub notification channel: created, label validated', async () => {
-    const [ch] = await gcp.monitoring.notificationChannels.createNotificationChannel({
+    const [ch] = await w.gcp.monitoring.notificationChannels.createNotificationChannel({
       name: `projects/${P}`,
       notificationChannel: {
         type: 'pubsub',
@@ -166,7 +164,7 @@ describe('alerting into Pub/Sub', () => {
     channel = ch.name!;
     expect(channel).toMatch(new RegExp(`^projects/${P}/notificationChannels/\\d+$`));
     await expect(
-      gcp.monitoring.notificationChannels.createNotificationChannel({
+      w.gcp.monitoring.notificationChannels.createNotificationChannel({
         name: `projects/${P}`,
         notificationChannel: { type: 'pubsub', labels: {} },
       }),
@@ -194,7 +192,7 @@ describe('alerting into Pub/Sub', () => {
   });
 
   test('bad policies → 400: missing filter, unknown channel, duration not a multiple of 60 s, unsupported comparison', async () => {
-    const client = gcp.monitoring.alertPolicies;
+    const client = w.gcp.monitoring.alertPolicies;
     const noFilter = policy();
     noFilter.conditions[0]!.conditionThreshold.filter = '';
     await expect(client.createAlertPolicy({ name: `projects/${P}`, alertPolicy: noFilter })).rejects.toMatchObject(
@@ -215,7 +213,7 @@ describe('alerting into Pub/Sub', () => {
   });
 
   test('a threshold held for its duration opens an incident (1.2), and its end closes it', async () => {
-    const [created] = await gcp.monitoring.alertPolicies.createAlertPolicy({
+    const [created] = await w.gcp.monitoring.alertPolicies.createAlertPolicy({
       name: `projects/${P}`,
       alertPolicy: policy(),
     });
@@ -224,7 +222,7 @@ describe('alerting into Pub/Sub', () => {
       comparison: 'COMPARISON_GT',
       thresholdValue: 0.1,
     });
-    const [fetched] = await gcp.monitoring.alertPolicies.getAlertPolicy({ name: created.name! });
+    const [fetched] = await w.gcp.monitoring.alertPolicies.getAlertPolicy({ name: created.name! });
     expect(fetched.enabled?.value).toBe(true);
 
     advance(60_000);
@@ -253,14 +251,12 @@ describe('alerting into Pub/Sub', () => {
     expect(closed.incident).toMatchObject({ state: 'closed', incident_id: open.incident.incident_id });
     expect(typeof closed.incident.ended_at).toBe('number');
 
-    const view = (await (await fetch(`${emu.restUrl}/__emulator/monitoring/incidents`)).json()) as {
-      incidents: Array<{ state: string }>;
-    };
+    const view = await w.control.incidents();
     expect(view.incidents.map((i) => i.state)).toEqual(['closed']);
   });
 
   test('policies: list, patch with an update mask, channel in use → FAILED_PRECONDITION, delete', async () => {
-    const client = gcp.monitoring.alertPolicies;
+    const client = w.gcp.monitoring.alertPolicies;
     const [list] = await client.listAlertPolicies({ name: `projects/${P}` });
     expect(list).toHaveLength(1);
     const name = list[0]!.name!;
@@ -271,13 +267,13 @@ describe('alerting into Pub/Sub', () => {
     expect(patched).toMatchObject({ displayName: 'renamed', userLabels: { georoute: 'health' } });
     expect(patched.conditions).toHaveLength(1);
     await expect(
-      gcp.monitoring.notificationChannels.deleteNotificationChannel({ name: channel }),
+      w.gcp.monitoring.notificationChannels.deleteNotificationChannel({ name: channel }),
     ).rejects.toMatchObject({
       code: 400,
       message: expect.stringContaining('FAILED_PRECONDITION'),
     });
     await client.deleteAlertPolicy({ name });
     await expect(client.getAlertPolicy({ name })).rejects.toMatchObject(missing);
-    await gcp.monitoring.notificationChannels.deleteNotificationChannel({ name: channel });
+    await w.gcp.monitoring.notificationChannels.deleteNotificationChannel({ name: channel });
   });
 });

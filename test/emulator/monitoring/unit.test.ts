@@ -160,10 +160,9 @@ describe('time series', () => {
     );
   });
 
-  test('int enum encoding of responses', () => {
-    expect(
-      encodeEnums({ metricKind: 'GAUGE', valueType: 'DOUBLE', labels: [{ key: 'r', valueType: 'INT64' }] }),
-    ).toEqual({
+  test('int enum encoding of responses, by the response message of the protos', () => {
+    const descriptor = { metricKind: 'GAUGE', valueType: 'DOUBLE', labels: [{ key: 'r', valueType: 'INT64' }] };
+    expect(encodeEnums(descriptor, 'google.api.MetricDescriptor')).toEqual({
       metricKind: 1,
       valueType: 3,
       labels: [{ key: 'r', valueType: 2 }],

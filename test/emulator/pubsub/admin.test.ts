@@ -1,22 +1,15 @@
 import type { PubSub } from '@google-cloud/pubsub';
-import { type Emulator, startEmulator } from '../../../emulator';
-import { GcpClients } from '../../../shared/gcp/clients';
-import { control } from './helpers';
+import { startTwin, type Twin } from '../../helpers/twin';
 
 const project = 'p-admin';
-let emu: Emulator;
-let gcp: GcpClients;
+let w: Twin;
 let pubsub: PubSub;
 
 beforeAll(async () => {
-  emu = await startEmulator({ clockSpeed: 100 });
-  gcp = new GcpClients({ projectId: project, pubsubHost: emu.pubsubHost });
-  pubsub = gcp.pubsub;
+  w = await startTwin({ project, clockSpeed: 100 });
+  pubsub = w.gcp.pubsub;
 });
-afterAll(async () => {
-  await gcp.close();
-  await emu.stop();
-});
+afterAll(() => w.close());
 
 test('topics: create, get, autoCreate, list, duplicate → 6, missing → 5, delete', async () => {
   const [topic] = await pubsub.createTopic('orders');
@@ -152,16 +145,16 @@ test('subscriptions: defaults, validation, list, delete; topic must exist', asyn
 
 test('every RPC is in the request log, and an injected fault reaches the client as a gRPC error', async () => {
   await pubsub.createTopic('faulty');
-  const mark = emu.ctx.log.mark;
+  const mark = w.emu.ctx.log.mark;
   // Publish retries 429/500/503 for up to 60 s: inject a non-retried status to see the error at once…
-  await control(emu, 'POST', 'faults', { api: 'pubsub', pathPattern: 'Publisher/Publish', statuses: [400], count: 1 });
+  await w.control.addFault({ api: 'pubsub', pathPattern: 'Publisher/Publish', statuses: [400], count: 1 });
   await expect(pubsub.topic('faulty').publishMessage({ data: Buffer.from('x') })).rejects.toMatchObject({ code: 3 });
   // …and a retried one (UNAVAILABLE) once: the client retries and succeeds.
-  await control(emu, 'POST', 'faults', { api: 'pubsub', pathPattern: 'Publisher/Publish', statuses: [503], count: 1 });
+  await w.control.addFault({ api: 'pubsub', pathPattern: 'Publisher/Publish', statuses: [503], count: 1 });
   const id = await pubsub.topic('faulty').publishMessage({ data: Buffer.from('y') });
   expect(id).toMatch(/^\d+$/);
 
-  const entries = emu.ctx.log.list({ since: mark, api: 'pubsub' });
+  const entries = w.emu.ctx.log.list({ since: mark, api: 'pubsub' });
   expect(entries.map((e) => [e.rpc, e.status, e.injected ?? false])).toEqual([
     ['Publisher/Publish', 400, true],
     ['Publisher/Publish', 503, true],
@@ -172,23 +165,19 @@ test('every RPC is in the request log, and an injected fault reaches the client 
 
 test('an injected 503 reaches a client that does not retry as UNAVAILABLE (code 14)', async () => {
   await pubsub.createTopic('down');
-  const { id } = await control<{ id: string }>(emu, 'POST', 'faults', {
-    api: 'pubsub',
-    pathPattern: 'Publisher/GetTopic',
-    statuses: [503],
-  });
+  const id = await w.control.addFault({ api: 'pubsub', pathPattern: 'Publisher/GetTopic', statuses: [503] });
   try {
     // GetTopic retries UNAVAILABLE by default; with no retry codes the first answer is final.
     await expect(pubsub.topic('down').getMetadata({ retry: { retryCodes: [] } } as never)).rejects.toMatchObject({
       code: 14,
     });
   } finally {
-    await control(emu, 'DELETE', `faults/${id}`);
+    await w.control.removeFault(id);
   }
 });
 
 function clientOptions(): Record<string, unknown> {
-  const [host, port] = emu.pubsubHost.split(':');
+  const [host, port] = w.emu.pubsubHost.split(':');
   const { grpc, googleAuthLibrary } = require('google-gax') as typeof import('google-gax');
   return {
     servicePath: host,

@@ -1,18 +1,17 @@
-import { PubSub } from '@google-cloud/pubsub';
-import { type Emulator, startEmulator } from '../../../emulator';
+import type { PubSub } from '@google-cloud/pubsub';
+import { startTwin, type Twin } from '../../helpers/twin';
 
 /** Topic IAM policies (google.iam.v1.IAMPolicy) through the official client's `topic.iam`. */
-let emu: Emulator;
+let w: Twin;
 let pubsub: PubSub;
 
 beforeAll(async () => {
-  emu = await startEmulator();
-  pubsub = new PubSub({ projectId: 'iam-test', apiEndpoint: emu.pubsubHost, emulatorMode: true });
+  w = await startTwin({ project: 'iam-test' });
+  pubsub = w.gcp.pubsub;
   await pubsub.createTopic('guarded');
 });
 afterAll(async () => {
-  await pubsub.close();
-  await emu.stop();
+  await w.close();
 });
 
 test('a new topic has an empty policy with the etag Google answers for it', async () => {
@@ -58,6 +57,6 @@ test('bad members and roles are INVALID_ARGUMENT; an unknown topic is NOT_FOUND'
 });
 
 test('the calls are in the request log as google.iam.v1.IAMPolicy', () => {
-  const rpcs = emu.ctx.log.list({ api: 'pubsub' }).map((r) => r.rpc);
+  const rpcs = w.emu.ctx.log.list({ api: 'pubsub' }).map((r) => r.rpc);
   expect(rpcs).toEqual(expect.arrayContaining(['IAMPolicy/GetIamPolicy', 'IAMPolicy/SetIamPolicy']));
 });

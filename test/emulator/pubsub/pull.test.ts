@@ -1,21 +1,18 @@
 import type { Message, PubSub, v1 } from '@google-cloud/pubsub';
-import { type Emulator, startEmulator } from '../../../emulator';
-import { GcpClients } from '../../../shared/gcp/clients';
-import { control, topicMessages, until } from './helpers';
+import { eventually } from '../../helpers/eventually';
+import { startTwin, type Twin } from '../../helpers/twin';
 
 const project = 'p-pull';
-let emu: Emulator;
-let gcp: GcpClients;
+let w: Twin;
 let pubsub: PubSub;
 let subscriber: v1.SubscriberClient;
 
 beforeAll(async () => {
-  emu = await startEmulator({ clockSpeed: 1, random: seeded(7) });
-  gcp = new GcpClients({ projectId: project, pubsubHost: emu.pubsubHost });
-  pubsub = gcp.pubsub;
+  w = await startTwin({ project, clockSpeed: 1, random: 7 });
+  pubsub = w.gcp.pubsub;
   const { v1: api } = require('@google-cloud/pubsub') as typeof import('@google-cloud/pubsub');
   const { grpc, googleAuthLibrary } = require('google-gax') as typeof import('google-gax');
-  const [host, port] = emu.pubsubHost.split(':');
+  const [host, port] = w.emu.pubsubHost.split(':');
   subscriber = new api.SubscriberClient({
     servicePath: host,
     port: Number(port),
@@ -25,11 +22,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await subscriber.close();
-  await gcp.close();
-  await emu.stop();
+  await w.close();
 });
 beforeEach(async () => {
-  await control(emu, 'POST', 'reset');
+  await w.control.reset();
 });
 
 const topicName = (t: string): string => `projects/${project}/topics/${t}`;
@@ -46,7 +42,7 @@ test('publishMessage then subscription.on("message"): data, attributes, ids; ack
   sub.on('error', () => undefined);
   try {
     const id = await topic.publishMessage({ data: Buffer.from('hello'), attributes: { kind: 'greeting' } });
-    await until(() => received.length === 1);
+    await eventually(() => received.length === 1);
     const m = received[0] as Message;
     expect(m.id).toBe(id);
     expect(m.data.toString()).toBe('hello');
@@ -54,11 +50,11 @@ test('publishMessage then subscription.on("message"): data, attributes, ids; ack
     expect(m.publishTime.getTime()).toBeGreaterThan(0);
     expect(m.deliveryAttempt).toBe(0); // no dead-letter policy
     // The ack (a unary Acknowledge from this client) empties the backlog.
-    await until(async () => (await backlog('events-sub')) === 0);
+    await eventually(async () => (await backlog('events-sub')) === 0);
   } finally {
     await sub.close();
   }
-  const log = emu.ctx.log.list({ api: 'pubsub' }).map((e) => e.rpc);
+  const log = w.emu.ctx.log.list({ api: 'pubsub' }).map((e) => e.rpc);
   expect(log).toEqual(
     expect.arrayContaining(['Subscriber/StreamingPull', 'Subscriber/Acknowledge', 'Publisher/Publish']),
   );
@@ -88,7 +84,7 @@ test('v1 Pull + Acknowledge; an unacked message is redelivered after the ack dea
   const [none] = await subscriber.pull({ subscription: subName('jobs-sub'), maxMessages: 10, returnImmediately: true });
   expect(none.receivedMessages ?? []).toHaveLength(0);
   // …but after it.
-  await control(emu, 'POST', 'clock', { advanceMs: 21_000 });
+  await w.control.advance(21_000);
   const [again] = await subscriber.pull({ subscription: subName('jobs-sub'), maxMessages: 10 });
   expect(again.receivedMessages).toHaveLength(1);
   expect(again.receivedMessages?.[0]?.message?.messageId).toBe(msg?.message?.messageId);
@@ -98,7 +94,7 @@ test('v1 Pull + Acknowledge; an unacked message is redelivered after the ack dea
     subscription: subName('jobs-sub'),
     ackIds: [again.receivedMessages?.[0]?.ackId as string],
   });
-  await control(emu, 'POST', 'clock', { advanceMs: 60_000 });
+  await w.control.advance(60_000);
   const [after] = await subscriber.pull({
     subscription: subName('jobs-sub'),
     maxMessages: 10,
@@ -135,7 +131,7 @@ test('nacks count delivery attempts; after maxDeliveryAttempts the message goes 
   const [empty] = await subscriber.pull({ subscription: subName('in-sub'), maxMessages: 1, returnImmediately: true });
   expect(empty.receivedMessages ?? []).toHaveLength(0);
 
-  const dead = await topicMessages(emu, project, 'inbox-dead');
+  const dead = await w.control.topicMessages('inbox-dead', project);
   expect(dead).toHaveLength(1);
   expect(dead[0]?.text).toBe('poison');
   expect(dead[0]?.attributes).toMatchObject({
@@ -150,7 +146,7 @@ test('nacks count delivery attempts; after maxDeliveryAttempts the message goes 
 test('duplicates: each message is delivered N times', async () => {
   await pubsub.createTopic('dup');
   await pubsub.topic('dup').createSubscription('dup-sub');
-  await control(emu, 'POST', 'pubsub/delivery', { duplicates: 3 });
+  await w.control.setDelivery({ duplicates: 3 });
   const id = await pubsub.topic('dup').publishMessage({ data: Buffer.from('once') });
   const [res] = await subscriber.pull({ subscription: subName('dup-sub'), maxMessages: 10 });
   expect(res.receivedMessages?.map((r) => r.message?.messageId)).toEqual([id, id, id]);
@@ -159,7 +155,7 @@ test('duplicates: each message is delivered N times', async () => {
 test('shuffle: held briefly, then released out of publish order', async () => {
   await pubsub.createTopic('mix');
   await pubsub.topic('mix').createSubscription('mix-sub');
-  await control(emu, 'POST', 'pubsub/delivery', { shuffle: true, shuffleWindowMs: 60_000 });
+  await w.control.setDelivery({ shuffle: true, shuffleWindowMs: 60_000 });
   const ids: string[] = [];
   for (let i = 0; i < 8; i++) ids.push(await pubsub.topic('mix').publishMessage({ data: Buffer.from(String(i)) }));
   const [held] = await subscriber.pull({ subscription: subName('mix-sub'), maxMessages: 10, returnImmediately: true });
@@ -167,7 +163,7 @@ test('shuffle: held briefly, then released out of publish order', async () => {
   for (const r of held.receivedMessages ?? []) {
     await subscriber.acknowledge({ subscription: subName('mix-sub'), ackIds: [r.ackId as string] });
   }
-  await control(emu, 'POST', 'pubsub/flush');
+  await w.control.flush();
   const [res] = await subscriber.pull({ subscription: subName('mix-sub'), maxMessages: 10 });
   const got = [...(held.receivedMessages ?? []), ...(res.receivedMessages ?? [])].map((r) => r.message?.messageId);
   expect([...got].sort()).toEqual([...ids].sort());
@@ -178,10 +174,10 @@ test('snapshot / restore keeps topics, subscriptions and pending messages', asyn
   await pubsub.createTopic('keep');
   await pubsub.topic('keep').createSubscription('keep-sub');
   await pubsub.topic('keep').publishMessage({ data: Buffer.from('kept') });
-  const state = JSON.parse(JSON.stringify(emu.pubsub.snapshot()));
-  emu.pubsub.reset();
+  const state = JSON.parse(JSON.stringify(w.emu.pubsub.snapshot()));
+  w.emu.pubsub.reset();
   await expect(pubsub.topic('keep').getMetadata()).rejects.toMatchObject({ code: 5 });
-  emu.pubsub.restore(state);
+  w.emu.pubsub.restore(state);
   const [res] = await subscriber.pull({ subscription: subName('keep-sub'), maxMessages: 10 });
   expect(res.receivedMessages?.[0]?.message?.data?.toString()).toBe('kept');
 });
@@ -189,28 +185,12 @@ test('snapshot / restore keeps topics, subscriptions and pending messages', asyn
 test('internal publish (Monitoring): same path, throws for a missing topic', async () => {
   await pubsub.createTopic('alerts');
   await pubsub.topic('alerts').createSubscription('alerts-sub');
-  const id = emu.pubsub.publish(topicName('alerts'), Buffer.from('{"incident":{}}'), { src: 'monitoring' });
+  const id = w.emu.pubsub.publish(topicName('alerts'), Buffer.from('{"incident":{}}'), { src: 'monitoring' });
   const [res] = await subscriber.pull({ subscription: subName('alerts-sub'), maxMessages: 1 });
   expect(res.receivedMessages?.[0]?.message).toMatchObject({ messageId: id, attributes: { src: 'monitoring' } });
-  expect(() => emu.pubsub.publish(topicName('nowhere'), Buffer.from('x'))).toThrow(/not found/i);
+  expect(() => w.emu.pubsub.publish(topicName('nowhere'), Buffer.from('x'))).toThrow(/not found/i);
 });
 
 async function backlog(sub: string): Promise<number> {
-  const r = await control<{ subscriptions: Array<{ name: string; backlog: number }> }>(
-    emu,
-    'GET',
-    'pubsub/subscriptions',
-  );
-  return r.subscriptions.find((s) => s.name === subName(sub))?.backlog ?? -1;
-}
-
-/** A small deterministic PRNG (mulberry32) so shuffles are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return (await w.control.subscriptions()).find((s) => s.name === subName(sub))?.backlog ?? -1;
 }

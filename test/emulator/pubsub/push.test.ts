@@ -1,13 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PubSub } from '@google-cloud/pubsub';
-import { type Emulator, startEmulator } from '../../../emulator';
-import { GcpClients } from '../../../shared/gcp/clients';
-import { control, topicMessages, until } from './helpers';
+import { eventually } from '../../helpers/eventually';
+import { startTwin, type Twin } from '../../helpers/twin';
 
 const project = 'p-push';
-let emu: Emulator;
-let gcp: GcpClients;
+let w: Twin;
 let pubsub: PubSub;
 
 interface Hit {
@@ -33,16 +31,14 @@ async function endpoint(status: (n: number) => number = () => 204) {
 }
 
 beforeAll(async () => {
-  emu = await startEmulator({ clockSpeed: 1, timings: { pushMinBackoffMs: 30_000, pushMaxBackoffMs: 120_000 } });
-  gcp = new GcpClients({ projectId: project, pubsubHost: emu.pubsubHost });
-  pubsub = gcp.pubsub;
+  w = await startTwin({ project, timings: { pushMinBackoffMs: 30_000, pushMaxBackoffMs: 120_000 } });
+  pubsub = w.gcp.pubsub;
 });
 afterAll(async () => {
-  await gcp.close();
-  await emu.stop();
+  await w.close();
 });
 beforeEach(async () => {
-  await control(emu, 'POST', 'reset');
+  await w.control.reset();
 });
 afterEach(() => jest.restoreAllMocks());
 
@@ -59,9 +55,9 @@ test('push delivers a binary-mode CloudEvent (Eventarc messagePublished) with th
       },
     });
     const id = await pubsub.topic('capacity').publishMessage({ data: Buffer.from('{"n":1}'), attributes: { k: 'v' } });
-    await until(() => ep.hits.length === 1);
+    await eventually(() => ep.hits.length === 1);
     const hit = ep.hits[0] as Hit;
-    const publishTime = (await topicMessages(emu, project, 'capacity'))[0]?.publishTime;
+    const publishTime = (await w.control.topicMessages('capacity', project))[0]?.publishTime;
     expect(hit.headers).toMatchObject({
       'ce-specversion': '1.0',
       'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
@@ -91,9 +87,9 @@ test('push delivers a binary-mode CloudEvent (Eventarc messagePublished) with th
       email: 'invoker@p.iam.gserviceaccount.com',
     });
     // 204 acked it: nothing is redelivered, even much later.
-    await until(async () => (await subs())[0]?.acked === 1);
-    await control(emu, 'POST', 'clock', { advanceMs: 600_000 });
-    await control(emu, 'POST', 'pubsub/flush');
+    await eventually(async () => (await subs())[0]?.acked === 1);
+    await w.control.advance(600_000);
+    await w.control.flush();
     expect(ep.hits).toHaveLength(1);
   } finally {
     await ep.close();
@@ -110,18 +106,18 @@ test('a 500 is redelivered with backoff; after maxDeliveryAttempts the message l
       deadLetterPolicy: { deadLetterTopic: topicName('req-dead'), maxDeliveryAttempts: 5 },
     });
     await pubsub.topic('req').publishMessage({ data: Buffer.from('bad'), attributes: { r: '1' } });
-    await until(() => ep.hits.length === 1);
+    await eventually(() => ep.hits.length === 1);
     // Backoff: not redelivered before the first backoff (30 s virtual) has passed.
-    await control(emu, 'POST', 'pubsub/flush');
+    await w.control.flush();
     expect(ep.hits).toHaveLength(1);
     for (let n = 2; n <= 5; n++) {
-      await control(emu, 'POST', 'clock', { advanceMs: 120_000 });
-      await control(emu, 'POST', 'pubsub/flush');
-      await until(() => ep.hits.length === n);
+      await w.control.advance(120_000);
+      await w.control.flush();
+      await eventually(() => ep.hits.length === n);
     }
     expect(ep.hits.map((h) => JSON.parse(h.body).deliveryAttempt)).toEqual([1, 2, 3, 4, 5]);
-    const dead = await until(async () => {
-      const m = await topicMessages(emu, project, 'req-dead');
+    const dead = await eventually(async () => {
+      const m = await w.control.topicMessages('req-dead', project);
       return m.length === 1 && m;
     });
     expect(dead[0]).toMatchObject({
@@ -146,9 +142,9 @@ test('an unreachable endpoint nacks (redelivered after backoff)', async () => {
   await pubsub.createTopic('gone');
   await pubsub.topic('gone').createSubscription('gone-push', { pushConfig: { pushEndpoint: ep.url } });
   await pubsub.topic('gone').publishMessage({ data: Buffer.from('x') });
-  await until(async () => (await subs())[0]?.nacked === 1);
-  await control(emu, 'POST', 'clock', { advanceMs: 30_000 });
-  await until(async () => (await subs())[0]?.nacked === 2);
+  await eventually(async () => (await subs())[0]?.nacked === 1);
+  await w.control.advance(30_000);
+  await eventually(async () => (await subs())[0]?.nacked === 2);
   expect((await subs())[0]).toMatchObject({ backlog: 1, acked: 0 });
 });
 
@@ -173,7 +169,7 @@ test('functions-framework: resolve → 204 ack; throw → 500 → redelivered', 
     await pubsub.createTopic('fn-topic');
     await pubsub.topic('fn-topic').createSubscription('fn-push', { pushConfig: { pushEndpoint: url } });
     const id = await pubsub.topic('fn-topic').publishMessage({ json: { replicas: 2 } });
-    await until(async () => (await subs())[0]?.nacked === 1);
+    await eventually(async () => (await subs())[0]?.nacked === 1);
     expect(events[0]).toMatchObject({
       id,
       type: 'google.cloud.pubsub.topic.v1.messagePublished',
@@ -182,8 +178,8 @@ test('functions-framework: resolve → 204 ack; throw → 500 → redelivered', 
     expect(JSON.parse(Buffer.from(events[0]?.data.message.data as string, 'base64').toString())).toEqual({
       replicas: 2,
     });
-    await control(emu, 'POST', 'clock', { advanceMs: 30_000 });
-    await until(async () => (await subs())[0]?.acked === 1);
+    await w.control.advance(30_000);
+    await eventually(async () => (await subs())[0]?.acked === 1);
     expect(events.map((e) => e.id)).toEqual([id, id]);
   } finally {
     await new Promise<void>((r) => server.close(() => r()));
@@ -193,11 +189,11 @@ test('functions-framework: resolve → 204 ack; throw → 500 → redelivered', 
 test('duplicates: 3 deliveries of one message to a push endpoint', async () => {
   const ep = await endpoint();
   try {
-    await control(emu, 'POST', 'pubsub/delivery', { duplicates: 3 });
+    await w.control.setDelivery({ duplicates: 3 });
     await pubsub.createTopic('dups');
     await pubsub.topic('dups').createSubscription('dups-push', { pushConfig: { pushEndpoint: ep.url } });
     const id = await pubsub.topic('dups').publishMessage({ data: Buffer.from('x') });
-    await until(() => ep.hits.length === 3);
+    await eventually(() => ep.hits.length === 3);
     expect(ep.hits.map((h) => h.headers['ce-id'])).toEqual([id, id, id]);
   } finally {
     await ep.close();
@@ -207,14 +203,14 @@ test('duplicates: 3 deliveries of one message to a push endpoint', async () => {
 test('shuffle: push deliveries arrive out of publish order after the hold', async () => {
   const ep = await endpoint();
   try {
-    await control(emu, 'POST', 'pubsub/delivery', { shuffle: true, shuffleWindowMs: 60_000 });
+    await w.control.setDelivery({ shuffle: true, shuffleWindowMs: 60_000 });
     await pubsub.createTopic('order');
     await pubsub.topic('order').createSubscription('order-push', { pushConfig: { pushEndpoint: ep.url } });
     const topic = pubsub.topic('order', { batching: { maxMessages: 1 } });
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) ids.push(await topic.publishMessage({ data: Buffer.from(String(i)) }));
-    await control(emu, 'POST', 'pubsub/flush');
-    await until(() => ep.hits.length === 10);
+    await w.control.flush();
+    await eventually(() => ep.hits.length === 10);
     const got = ep.hits.map((h) => String(h.headers['ce-id']));
     expect([...got].sort()).toEqual([...ids].sort());
     expect(got).not.toEqual(ids);
@@ -243,8 +239,8 @@ test('push concurrency is bounded per subscription and a slow endpoint does not 
     await Promise.all(
       Array.from({ length: 30 }, (_, i) => pubsub.topic('load').publishMessage({ data: Buffer.from(`m${i}`) })),
     );
-    await until(() => fast.hits.length === 30);
-    await until(() => open === 16);
+    await eventually(() => fast.hits.length === 30);
+    await eventually(() => open === 16);
     expect(peak).toBe(16);
   } finally {
     for (const res of stalled) res.destroy();
@@ -254,16 +250,7 @@ test('push concurrency is bounded per subscription and a slow endpoint does not 
   }
 });
 
+/** Per-subscription delivery counters (acked, nacked, delivered, deadLettered…). */
 async function subs() {
-  const r = await control<{
-    subscriptions: Array<{
-      name: string;
-      backlog: number;
-      acked: number;
-      nacked: number;
-      delivered: number;
-      deadLettered: number;
-    }>;
-  }>(emu, 'GET', 'pubsub/subscriptions');
-  return r.subscriptions;
+  return (await w.control.subscriptions()) as Array<{ name: string; backlog: number } & Record<string, number>>;
 }

@@ -1,11 +1,10 @@
 import { type Emulator, startEmulator } from '../../emulator';
 import { EmulatorControl } from '../../emulator/control-client';
-import type { GeorouteConfig } from '../../shared/config';
+import { countryOf, type GeorouteConfig, regionalLb } from '../../shared/config';
 import { type LogEntry, type Logger, memoryLogger } from '../../shared/core/logger';
 import { createDeps, type Deps } from '../../shared/deps';
 import { GcpClients } from '../../shared/gcp/clients';
 import type { RetryPolicies } from '../../shared/gcp/retry';
-import { LOCATION_RPS_METRIC } from '../../shared/observe/observe';
 import { buildStack } from './stack';
 
 /** An emulator with georoute's stack built in it, the official clients pointed at it, and deps for the core. */
@@ -60,17 +59,38 @@ export async function startWorld(
     config,
     advance,
     async setLoad(load) {
-      const seconds = Math.floor(emu.ctx.clock.now() / 1000);
-      await gcp.monitoring.metrics.createTimeSeries({
-        name: `projects/${config.project}`,
-        timeSeries: Object.entries(load).map(([location, rps]) => ({
-          metric: { type: LOCATION_RPS_METRIC, labels: { location } },
-          resource: { type: 'global', labels: { project_id: config.project } },
-          metricKind: 'GAUGE',
-          valueType: 'DOUBLE',
-          points: [{ interval: { endTime: { seconds } }, value: { doubleValue: rps } }],
+      // What the load balancers would count: requests per client country on the regional Application
+      // Load Balancers (Google's own metric, which only the twin itself may write), one per minute for the
+      // last ten minutes, so observe's five-minute window (ending 90 s ago) sees this rate.
+      const now = emu.ctx.clock.now();
+      const byCountry: Record<string, number> = {};
+      for (const [location, rps] of Object.entries(load)) {
+        const country = countryOf(location) ?? location;
+        byCountry[country] = (byCountry[country] ?? 0) + rps;
+      }
+      const rule = regionalLb(config.regions[0] as GeorouteConfig['regions'][number]).forwardingRule;
+      emu.monitoring.write(
+        config.project,
+        Object.entries(byCountry).map(([country, rps]) => ({
+          metric: {
+            type: 'loadbalancing.googleapis.com/https/external/regional/request_count',
+            labels: { client_country: country, response_code_class: '200', response_code: '200', protocol: 'HTTP/1.1' },
+          },
+          resource: {
+            type: 'http_external_regional_lb_rule',
+            labels: { project_id: config.project, region: config.regions[0]?.name, forwarding_rule_name: rule },
+          },
+          metricKind: 'DELTA',
+          valueType: 'INT64',
+          points: Array.from({ length: 10 }, (_, i) => {
+            const end = now - i * 60_000;
+            return {
+              interval: { startTime: end - 60_000, endTime: end },
+              value: { int64Value: String(Math.round(rps * 60)) },
+            };
+          }),
         })),
-      });
+      );
     },
     async writesSince(mark) {
       const { requests } = await control.requests({ since: mark });

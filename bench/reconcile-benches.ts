@@ -1,4 +1,6 @@
 import type { RequestLogEntry } from '../emulator/core/request-log';
+import { recordedDemand } from '../emulator/world/metrics';
+import { regionalLb } from '../shared/config';
 import { handleHealthAlert } from '../shared/handlers/health-alert';
 import { createRuntime } from '../shared/handlers/runtime';
 import { reconcile } from '../shared/reconcile/reconcile';
@@ -117,18 +119,11 @@ export async function failover(reps: number): Promise<Section> {
   const rt = createRuntime({ config: w.config, deps: w.deps, publish: async () => 'unused' });
   const region = 'us-east4';
   // Load that the remaining US regions can absorb only with more replicas: the failover raises their floors.
-  const seconds = () => Math.floor(w.emu.ctx.clock.now() / 1000);
+  const first = w.config.regions[0] as (typeof w.config.regions)[number];
   const setLoad = async () => {
-    await w.gcp.monitoring.metrics.createTimeSeries({
-      name: `projects/${w.config.project}`,
-      timeSeries: w.config.clientLocations.map((l) => ({
-        metric: { type: 'custom.googleapis.com/georoute/location_rps', labels: { location: l.location } },
-        resource: { type: 'global', labels: { project_id: w.config.project } },
-        metricKind: 'GAUGE',
-        valueType: 'DOUBLE',
-        points: [{ interval: { endTime: { seconds: seconds() } }, value: { doubleValue: (l.expectedRps ?? 4) * 1.5 } }],
-      })),
-    });
+    const load = Object.fromEntries(w.config.clientLocations.map((l) => [l.location, (l.expectedRps ?? 4) * 1.5]));
+    const at = { region: first.name, forwardingRule: regionalLb(first).forwardingRule };
+    w.emu.monitoring.write(w.config.project, recordedDemand(w.config.project, at, load, w.emu.ctx.clock.now()));
   };
   const rows = { base: [] as number[], slow: [] as number[] };
   // Per failover: resources read more than once, written more than once, and writes of the same event again.

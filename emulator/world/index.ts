@@ -1,10 +1,11 @@
+import { countryOf } from '../../shared/config/regions';
 import type { ComputeService } from '../compute';
 import { invalid } from '../core/api-error';
 import { isPlainObject } from '../core/merge-patch';
 import type { Router } from '../core/router';
 import type { EmulatorContext, EmulatorService } from '../core/world';
 import type { MonitoringService } from '../monitoring';
-import { sampleSeries } from './metrics';
+import { sampleSeries, type Traffic } from './metrics';
 import {
   mixturePercentile,
   type RegionPerformance,
@@ -14,6 +15,13 @@ import {
   spreadAnycast,
 } from './model';
 import { ANYCAST, readTopology, type Topology } from './topology';
+
+/** The region an IP leads to, `anycast` for the global load balancer; undefined when it leads nowhere. */
+const routeName = (topo: Topology, ip: string): string | undefined => {
+  const route = topo.routes.get(ip);
+  return route ? (route.kind === 'regional' ? route.region : ANYCAST) : undefined;
+};
+
 import type { LocationSample, RegionSample, WorldEvent, WorldSample, WorldSetup } from './types';
 
 export { ANYCAST } from './topology';
@@ -229,7 +237,7 @@ export class WorldService implements EmulatorService {
     this.lastPollAt = now;
     const s = this.state.setup!;
     const topo = this.topology();
-    const regionsOf = (ips: string[]) => [...new Set(ips.map((ip) => topo.ipRegion.get(ip) ?? `?${ip}`))].sort();
+    const regionsOf = (ips: string[]) => [...new Set(ips.map((ip) => routeName(topo, ip) ?? `?${ip}`))].sort();
     for (const b of topo.backends) {
       const before = this.state.seen.scalers[b.region];
       if (before !== undefined && before !== b.capacityScaler)
@@ -270,8 +278,10 @@ export class WorldService implements EmulatorService {
     this.state.lastSampleAt = now;
     const backendOf = new Map(topo.backends.map((b) => [b.region, b]));
 
-    // 1. Each location's requests over the IPs its resolvers hold (the old answer until the TTL passes).
+    // 1. Each location's requests over the IPs its resolvers hold (the old answer until the TTL passes):
+    // to a region's regional Application LB, or to the global one; an IP leading nowhere fails.
     const direct: Record<string, Record<string, number>> = {};
+    const unroutable: Record<string, number> = {};
     const anycast: Array<{ location: string; rps: number }> = [];
     const answers: Record<string, string[]> = {};
     for (const location of s.locations) {
@@ -289,13 +299,14 @@ export class WorldService implements EmulatorService {
         if (share <= 0 || ips.length === 0) continue;
         for (const ip of ips) {
           const part = (rps * share) / ips.length;
-          const region = topo.ipRegion.get(ip);
-          if (region === ANYCAST) viaAnycast += part;
-          else if (region && backendOf.has(region)) served[region] = (served[region] ?? 0) + part;
+          const route = topo.routes.get(ip);
+          if (route?.kind === 'anycast') viaAnycast += part;
+          else if (route && backendOf.has(route.region)) served[route.region] = (served[route.region] ?? 0) + part;
+          else unroutable[location] = (unroutable[location] ?? 0) + part;
         }
       }
       if (viaAnycast > 0) anycast.push({ location, rps: viaAnycast });
-      answers[location] = [...new Set(r.ips.map((ip) => topo.ipRegion.get(ip) ?? ip))].sort();
+      answers[location] = [...new Set(r.ips.map((ip) => routeName(topo, ip) ?? ip))].sort();
     }
     // 2. The global load balancer spreads anycast requests by capacity (capacityScaler applies here).
     const spread = spreadAnycast(
@@ -307,15 +318,30 @@ export class WorldService implements EmulatorService {
         capacityScaler: b.capacityScaler,
       })),
     );
+    // Requests per path, region and client country: what each load balancer's request_count counts.
+    const traffic: Traffic = { regional: {}, global: {} };
+    const count = (path: 'regional' | 'global', region: string, location: string, rps: number) => {
+      const byCountry = (traffic[path][region] ??= {});
+      const country = countryOf(location) ?? location;
+      byCountry[country] = (byCountry[country] ?? 0) + rps;
+    };
+    for (const [location, byRegion] of Object.entries(direct))
+      for (const [region, rps] of Object.entries(byRegion)) count('regional', region, location, rps);
     for (const [location, byRegion] of Object.entries(spread)) {
       const served = direct[location]!;
-      for (const [region, rps] of Object.entries(byRegion)) served[region] = (served[region] ?? 0) + rps;
+      for (const [region, rps] of Object.entries(byRegion)) {
+        served[region] = (served[region] ?? 0) + rps;
+        count('global', region, location, rps);
+      }
     }
+    // The prober hits every region's own entry point.
+    for (const b of topo.backends) count('regional', b.region, b.region, s.probeRps);
 
     // 3. Per region: queueing, errors, demand for the autoscaler.
     const regions: Record<string, RegionSample> = {};
     const perf: Record<string, RegionPerformance> = {};
     const vms: Record<string, Array<{ id: string; zone: string }>> = {};
+    const inflightOf: Record<string, number> = {};
     for (const b of topo.backends) {
       const clientRps = Object.values(direct).reduce((sum, served) => sum + (served[b.region] ?? 0), 0);
       const rps = clientRps + s.probeRps;
@@ -331,7 +357,14 @@ export class WorldService implements EmulatorService {
         jitter,
       );
       perf[b.region] = p;
-      const demand = Math.ceil(rps / (b.replicaRps * b.utilizationTarget));
+      // The autoscaler's signal: a per-VM metric (in-flight requests, by Little's law rate × latency), or
+      // load-balancing utilization. Its recommended size for either (docs/emulator/world.md).
+      const inflight = (Math.min(rps, b.healthy * b.replicaRps * 2) * p.p50Ms) / 1000;
+      const demand =
+        b.scaling.kind === 'metric'
+          ? Math.ceil(inflight / b.scaling.targetPerReplica - 1e-9)
+          : Math.ceil(rps / (b.replicaRps * b.scaling.target));
+      inflightOf[b.region] = inflight;
       if (this.compute.state.demand[b.migPath] !== demand) this.compute.sim.setDemand(b.migPath, demand);
       regions[b.region] = {
         clientRps,
@@ -374,7 +407,7 @@ export class WorldService implements EmulatorService {
           parts((p) => p.p95Ms),
           95,
         ),
-        errorRatio: rps > 0 ? Math.min(1, failed / rps) : 0,
+        errorRatio: rps > 0 ? Math.min(1, (failed + (unroutable[location] ?? 0)) / rps) : 0,
       };
     }
 
@@ -383,7 +416,10 @@ export class WorldService implements EmulatorService {
     if (this.state.samples.length > KEEP) this.state.samples.splice(0, this.state.samples.length - KEEP);
     this.monitoring.write(
       s.project,
-      sampleSeries(s.project, s.backendService, topo, sample, perf, startMs, vms, this.state.lbMetrics),
+      sampleSeries(
+        { project: s.project, topology: topo, sample, perf, startMs, vms, traffic, inflight: inflightOf },
+        this.state.lbMetrics,
+      ),
     );
   }
 }

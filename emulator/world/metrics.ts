@@ -1,13 +1,18 @@
+import { countryOf } from '../../shared/config/regions';
 import type { RegionPerformance } from './model';
-import type { Topology } from './topology';
+import type { FrontEnd, RegionBackend, Topology } from './topology';
 import type { WorldSample } from './types';
 
-/** What georoute reads as client load (shared/observe LOCATION_RPS_METRIC). */
-export const LOCATION_RPS = 'custom.googleapis.com/georoute/location_rps';
-/** p95 latency each client location sees, ms (for dashboards and the demo report). */
-export const LOCATION_P95 = 'custom.googleapis.com/georoute/location_latency_p95';
-const REQUESTS = 'loadbalancing.googleapis.com/https/backend_request_count';
-const LATENCIES = 'loadbalancing.googleapis.com/https/backend_latencies';
+/**
+ * What Google's load balancers record (https://cloud.google.com/monitoring/api/metrics_gcp): the global
+ * external Application LB on `https_lb_rule`, each regional external Application LB on
+ * `http_external_regional_lb_rule` (https://cloud.google.com/monitoring/api/resources).
+ */
+const GLOBAL_REQUESTS = 'loadbalancing.googleapis.com/https/request_count';
+const GLOBAL_BACKEND_REQUESTS = 'loadbalancing.googleapis.com/https/backend_request_count';
+const GLOBAL_LATENCIES = 'loadbalancing.googleapis.com/https/backend_latencies';
+const REGIONAL_REQUESTS = 'loadbalancing.googleapis.com/https/external/regional/request_count';
+const REGIONAL_LATENCIES = 'loadbalancing.googleapis.com/https/external/regional/backend_latencies';
 const GPU = 'agent.googleapis.com/gpu/utilization';
 
 type Series = Record<string, unknown>;
@@ -51,103 +56,205 @@ export function latencyDistribution(n: number, perf: RegionPerformance): Record<
   };
 }
 
+/** Client requests/s per path, region and client country over one sample. */
+export interface Traffic {
+  regional: Record<string, Record<string, number>>;
+  global: Record<string, Record<string, number>>;
+}
+
+export interface SampleInput {
+  project: string;
+  topology: Topology;
+  sample: WorldSample;
+  perf: Record<string, RegionPerformance>;
+  startMs: number;
+  vms: Record<string, Array<{ id: string; zone: string }>>;
+  traffic: Traffic;
+  /** Requests in flight per region (spread over its serving VMs for the per-VM metric). */
+  inflight: Record<string, number>;
+}
+
 /**
- * The Monitoring series of one sample: per region the load balancer's backend request counts by
- * response class and backend latencies (what the bootstrap's alert policies watch), GPU utilization
- * per healthy VM; per location the client load georoute reads and the p95 latency clients see.
+ * The Monitoring series of one sample, as Google records them: per region and load balancer the request
+ * counts by response class and client country and the backend latencies (what georoute's alert policies
+ * watch and what observe reads demand from); per serving VM the autoscaling metric its agent writes
+ * (when the region's autoscaler scales on one) and GPU utilization.
  */
-export function sampleSeries(
-  project: string,
-  backendService: string,
-  topology: Topology,
-  sample: WorldSample,
-  perf: Record<string, RegionPerformance>,
-  startMs: number,
-  vms: Record<string, Array<{ id: string; zone: string }>>,
-  lbMetrics: boolean,
-): Series[] {
-  const end = sample.at;
-  const delta = { startTime: startMs, endTime: end };
-  const gauge = { startTime: end, endTime: end };
+export function sampleSeries(input: SampleInput, lbMetrics: boolean): Series[] {
+  const { project, topology, sample, perf, startMs } = input;
+  const delta = { startTime: startMs, endTime: sample.at };
+  const gauge = { startTime: sample.at, endTime: sample.at };
   const out: Series[] = [];
-  if (lbMetrics) {
-    for (const b of topology.backends) {
-      const r = sample.regions[b.region];
-      const p = perf[b.region];
-      if (!r || !p) continue;
-      const resource = {
-        type: 'https_lb_rule',
-        labels: {
-          project_id: project,
-          region: 'global',
-          url_map_name: topology.frontEnd.urlMap,
-          target_proxy_name: topology.frontEnd.targetProxy,
-          forwarding_rule_name: topology.frontEnd.forwardingRule,
-          matched_url_path_rule: 'UNMATCHED',
-          backend_target_name: backendService,
-          backend_target_type: 'BACKEND_SERVICE',
-          backend_name: b.migName,
-          backend_type: 'INSTANCE_GROUP',
-          backend_scope: b.region,
-          backend_scope_type: 'REGION',
-        },
-      };
-      const total = Math.round(r.rps * sample.intervalSec);
-      const errors = Math.min(total, Math.round(total * r.errorRatio));
+  for (const b of topology.backends) {
+    const r = sample.regions[b.region];
+    const p = perf[b.region];
+    if (!r || !p) continue;
+    if (lbMetrics) {
+      const regional = regionalFrontEnd(topology, b.region);
+      if (regional) {
+        const resource = lbResource('http_external_regional_lb_rule', project, b, regional, b.region);
+        out.push(
+          ...requestCounts(REGIONAL_REQUESTS, resource, input.traffic.regional[b.region], r.errorRatio, sample, true),
+        );
+        out.push(...latencies(REGIONAL_LATENCIES, resource, input.traffic.regional[b.region], r.errorRatio, sample, p));
+      }
+      if (topology.global) {
+        const resource = lbResource('https_lb_rule', project, b, topology.global, 'global');
+        const byCountry = input.traffic.global[b.region];
+        out.push(...requestCounts(GLOBAL_REQUESTS, resource, byCountry, r.errorRatio, sample, true));
+        // backend_request_count carries no client_country (metrics_gcp): both classes always written,
+        // so a 5xx ratio is defined while the region serves nothing through the global LB.
+        const total = Object.values(byCountry ?? {}).reduce((s2, v) => s2 + v, 0);
+        out.push(...requestCounts(GLOBAL_BACKEND_REQUESTS, resource, { '': total }, r.errorRatio, sample, false));
+        out.push(...latencies(GLOBAL_LATENCIES, resource, byCountry, r.errorRatio, sample, p));
+      }
+    }
+    const serving = input.vms[b.region] ?? [];
+    const util = Math.min(100, Math.max(0, r.utilization * 100));
+    for (const vm of serving) {
+      const vmResource = { type: 'gce_instance', labels: { project_id: project, instance_id: vm.id, zone: vm.zone } };
+      out.push(gaugeSeries(GPU, { gpu_number: '0', model: 'NVIDIA L4' }, vmResource, gauge, util));
+      if (b.scaling.kind === 'metric')
+        out.push(
+          gaugeSeries(b.scaling.metric, {}, vmResource, gauge, (input.inflight[b.region] ?? 0) / serving.length),
+        );
+    }
+  }
+  return out;
+  function gaugeSeries(
+    type: string,
+    labels: Record<string, string>,
+    resource: unknown,
+    interval: unknown,
+    v: number,
+  ): Series {
+    return {
+      metric: { type, labels },
+      resource,
+      metricKind: 'GAUGE',
+      valueType: 'DOUBLE',
+      points: [{ interval, value: { doubleValue: v } }],
+    };
+  }
+  function requestCounts(
+    type: string,
+    resource: unknown,
+    byCountry: Record<string, number> | undefined,
+    errorRatio: number,
+    s: WorldSample,
+    withCountry: boolean,
+  ): Series[] {
+    const series: Series[] = [];
+    for (const [country, rps] of Object.entries(byCountry ?? {})) {
+      const total = Math.round(rps * s.intervalSec);
+      const errors = Math.min(total, Math.round(total * errorRatio));
       for (const [cls, code, n] of [
         ['200', '200', total - errors],
         ['500', '503', errors],
       ] as const) {
-        out.push({
-          metric: {
-            type: REQUESTS,
-            labels: { response_code_class: cls, response_code: code, protocol: 'HTTP/1.1', cache_result: 'DISABLED' },
-          },
+        const labels: Record<string, string> = {
+          response_code_class: cls,
+          response_code: code,
+          protocol: 'HTTP/1.1',
+          cache_result: 'DISABLED',
+        };
+        if (withCountry) labels.client_country = country;
+        series.push({
+          metric: { type, labels },
           resource,
           metricKind: 'DELTA',
           valueType: 'INT64',
           points: [{ interval: delta, value: { int64Value: String(n) } }],
         });
       }
-      if (total - errors > 0) {
-        out.push({
-          metric: { type: LATENCIES, labels: { response_code_class: '200', protocol: 'HTTP/1.1' } },
-          resource,
-          metricKind: 'DELTA',
-          valueType: 'DISTRIBUTION',
-          points: [{ interval: delta, value: { distributionValue: latencyDistribution(total - errors, p) } }],
-        });
-      }
-      const util = Math.min(100, Math.max(0, r.utilization * 100));
-      for (const vm of vms[b.region] ?? []) {
-        out.push({
-          metric: { type: GPU, labels: { gpu_number: '0', model: 'NVIDIA L4' } },
-          resource: { type: 'gce_instance', labels: { project_id: project, instance_id: vm.id, zone: vm.zone } },
-          metricKind: 'GAUGE',
-          valueType: 'DOUBLE',
-          points: [{ interval: gauge, value: { doubleValue: util } }],
-        });
-      }
     }
+    return series;
   }
-  for (const [location, l] of Object.entries(sample.locations)) {
-    const resource = { type: 'global', labels: { project_id: project } };
-    out.push({
-      metric: { type: LOCATION_RPS, labels: { location } },
-      resource,
-      metricKind: 'GAUGE',
-      valueType: 'DOUBLE',
-      points: [{ interval: gauge, value: { doubleValue: l.rps } }],
-    });
-    if (l.p95Ms !== null) {
-      out.push({
-        metric: { type: LOCATION_P95, labels: { location } },
+  function latencies(
+    type: string,
+    resource: unknown,
+    byCountry: Record<string, number> | undefined,
+    errorRatio: number,
+    s: WorldSample,
+    p: RegionPerformance,
+  ): Series[] {
+    const ok = Math.round(Object.values(byCountry ?? {}).reduce((a, v) => a + v, 0) * s.intervalSec * (1 - errorRatio));
+    if (ok <= 0) return [];
+    return [
+      {
+        metric: { type, labels: { response_code_class: '200', protocol: 'HTTP/1.1' } },
         resource,
-        metricKind: 'GAUGE',
-        valueType: 'DOUBLE',
-        points: [{ interval: gauge, value: { doubleValue: Math.round(l.p95Ms) } }],
-      });
-    }
+        metricKind: 'DELTA',
+        valueType: 'DISTRIBUTION',
+        points: [{ interval: delta, value: { distributionValue: latencyDistribution(ok, p) } }],
+      },
+    ];
   }
-  return out;
+}
+
+/** The regional front end of a region (its regional Application LB), if it has one. */
+function regionalFrontEnd(topology: Topology, region: string): FrontEnd | undefined {
+  for (const route of topology.routes.values())
+    if (route.kind === 'regional' && route.region === region) return route.frontEnd;
+  return undefined;
+}
+
+/** The monitored resource of a load balancer's series for one backend (labels as metrics_gcp lists them). */
+function lbResource(type: string, project: string, b: RegionBackend, f: FrontEnd, region: string) {
+  return {
+    type,
+    labels: {
+      project_id: project,
+      region,
+      ...(type === 'http_external_regional_lb_rule' ? { network_name: f.network } : {}),
+      url_map_name: f.urlMap,
+      target_proxy_name: f.targetProxy,
+      forwarding_rule_name: f.forwardingRule,
+      matched_url_path_rule: 'UNMATCHED',
+      backend_target_name: f.backendService,
+      backend_target_type: 'BACKEND_SERVICE',
+      backend_name: b.migName,
+      backend_type: 'INSTANCE_GROUP',
+      backend_scope: b.region,
+      backend_scope_type: 'REGION',
+    },
+  };
+}
+
+/**
+ * Client demand as a regional Application LB would have counted it: `request_count` per client country,
+ * one point a minute for the last ten minutes at `rpsByLocation`. For tests and benchmarks that set the
+ * load directly instead of running the world simulation (only the twin itself may write Google's
+ * metrics: the API refuses built-in metric types).
+ */
+export function recordedDemand(
+  project: string,
+  at: { region: string; forwardingRule: string },
+  rpsByLocation: Record<string, number>,
+  now: number,
+): Series[] {
+  const byCountry: Record<string, number> = {};
+  for (const [location, rps] of Object.entries(rpsByLocation)) {
+    const country = countryOf(location) ?? location;
+    byCountry[country] = (byCountry[country] ?? 0) + rps;
+  }
+  return Object.entries(byCountry).map(([country, rps]) => ({
+    metric: {
+      type: REGIONAL_REQUESTS,
+      labels: { client_country: country, response_code_class: '200', response_code: '200', protocol: 'HTTP/1.1' },
+    },
+    resource: {
+      type: 'http_external_regional_lb_rule',
+      labels: { project_id: project, region: at.region, forwarding_rule_name: at.forwardingRule },
+    },
+    metricKind: 'DELTA',
+    valueType: 'INT64',
+    points: Array.from({ length: 10 }, (_, i) => {
+      const end = now - i * 60_000;
+      return {
+        interval: { startTime: end - 60_000, endTime: end },
+        value: { int64Value: String(Math.round(rps * 60)) },
+      };
+    }),
+  }));
 }

@@ -1,6 +1,7 @@
 import { type Emulator, startEmulator } from '../../emulator';
 import { EmulatorControl } from '../../emulator/control-client';
-import { countryOf, type GeorouteConfig, regionalLb } from '../../shared/config';
+import { recordedDemand } from '../../emulator/world/metrics';
+import { type GeorouteConfig, regionalLb } from '../../shared/config';
 import { type LogEntry, type Logger, memoryLogger } from '../../shared/core/logger';
 import { createDeps, type Deps } from '../../shared/deps';
 import { GcpClients } from '../../shared/gcp/clients';
@@ -59,38 +60,9 @@ export async function startWorld(
     config,
     advance,
     async setLoad(load) {
-      // What the load balancers would count: requests per client country on the regional Application
-      // Load Balancers (Google's own metric, which only the twin itself may write), one per minute for the
-      // last ten minutes, so observe's five-minute window (ending 90 s ago) sees this rate.
-      const now = emu.ctx.clock.now();
-      const byCountry: Record<string, number> = {};
-      for (const [location, rps] of Object.entries(load)) {
-        const country = countryOf(location) ?? location;
-        byCountry[country] = (byCountry[country] ?? 0) + rps;
-      }
-      const rule = regionalLb(config.regions[0] as GeorouteConfig['regions'][number]).forwardingRule;
-      emu.monitoring.write(
-        config.project,
-        Object.entries(byCountry).map(([country, rps]) => ({
-          metric: {
-            type: 'loadbalancing.googleapis.com/https/external/regional/request_count',
-            labels: { client_country: country, response_code_class: '200', response_code: '200', protocol: 'HTTP/1.1' },
-          },
-          resource: {
-            type: 'http_external_regional_lb_rule',
-            labels: { project_id: config.project, region: config.regions[0]?.name, forwarding_rule_name: rule },
-          },
-          metricKind: 'DELTA',
-          valueType: 'INT64',
-          points: Array.from({ length: 10 }, (_, i) => {
-            const end = now - i * 60_000;
-            return {
-              interval: { startTime: end - 60_000, endTime: end },
-              value: { int64Value: String(Math.round(rps * 60)) },
-            };
-          }),
-        })),
-      );
+      const first = config.regions[0] as GeorouteConfig['regions'][number];
+      const at = { region: first.name, forwardingRule: regionalLb(first).forwardingRule };
+      emu.monitoring.write(config.project, recordedDemand(config.project, at, load, emu.ctx.clock.now()));
     },
     async writesSince(mark) {
       const { requests } = await control.requests({ since: mark });

@@ -62,11 +62,8 @@ async function subscribe(w: BenchWorld, url: string): Promise<void> {
 }
 
 async function results(w: BenchWorld): Promise<Array<{ requestId: string; status: string }>> {
-  const res = await w.control.call<{ messages: Array<{ text: string }> }>(
-    'GET',
-    `/__emulator/pubsub/topics/${w.config.pubsub.capacityResults}/messages?project=${w.config.project}`,
-  );
-  return res.messages.map((m) => JSON.parse(m.text) as { requestId: string; status: string });
+  const messages = await w.control.topicMessages(w.config.pubsub.capacityResults, w.config.project);
+  return messages.map((m) => JSON.parse(m.text) as { requestId: string; status: string });
 }
 
 const request = (run: number, i: number) => ({
@@ -118,8 +115,8 @@ async function oneRun(run: number, duplicates: number): Promise<BurstRun> {
     const single = (await results(w)).find((r) => r.requestId === `single-${run}`);
     if (single?.status !== 'granted')
       throw new Error(`the baseline request was not granted: ${JSON.stringify(single)}`);
-    await w.control.call('POST', '/__emulator/pubsub/flush');
-    if (duplicates > 1) await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates });
+    await w.control.flush();
+    if (duplicates > 1) await w.control.setDelivery({ duplicates });
 
     const mark = w.mark();
     const logMark = instance.logs.length;
@@ -136,8 +133,8 @@ async function oneRun(run: number, duplicates: number): Promise<BurstRun> {
     if (publishMs > 1_000) process.stderr.write(`warning: publishing took ${publishMs.toFixed(0)} ms (> 1 s)\n`);
     await waitFor(ids, 8 * 60_000);
     const burstMs = msSince(t);
-    await w.control.call('POST', '/__emulator/pubsub/flush'); // duplicates still in flight finish
-    await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates: 1 });
+    await w.control.flush(); // duplicates still in flight finish
+    await w.control.setDelivery({ duplicates: 1 });
 
     const answers = (await results(w)).filter((r) => ids.has(r.requestId));
     const per = new Map<string, number>();

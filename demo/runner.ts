@@ -254,13 +254,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         region = f.region;
         const what: string[] = [];
         if (f.health) {
-          await control.call('POST', '/__emulator/compute/instances/health', { region: f.region, health: f.health });
+          await control.setHealth({ region: f.region, health: f.health });
           what.push('model server broken (health checks fail)');
         }
         if (f.kill) {
-          const { killed } = await control.call<{ killed: string[] }>('POST', '/__emulator/compute/instances/kill', {
-            region: f.region,
-          });
+          const killed = await control.killInstances({ region: f.region });
           what.push(`${killed.length} VMs killed`);
         }
         if (f.errorRate !== undefined) {
@@ -270,12 +268,12 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         text = `FAILURE ${f.region}: ${what.join(', ')}`;
       } else if (step.recoverRegion) {
         region = step.recoverRegion.region;
-        await control.call('POST', '/__emulator/compute/instances/health', { region, health: 'auto' });
+        await control.setHealth({ region, health: 'auto' });
         e.world.setFault(region, 0);
         text = `RECOVERY ${region}: the model server is fixed`;
       } else if (step.stockout) {
         const s = step.stockout;
-        await control.call('POST', '/__emulator/compute/stockouts', {
+        await control.stockout({
           zone: s.zone,
           acceleratorType: s.accelerator,
           outOfStock: s.outOfStock,
@@ -313,10 +311,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     const busySpeed = Math.min(speed, options.busySpeed ?? 10);
     let busySince: number | undefined;
     const pace = async () => {
-      const { subscriptions } = await control.call<{ subscriptions: Array<{ name: string; outstanding: number }> }>(
-        'GET',
-        '/__emulator/pubsub/subscriptions',
-      );
+      const subscriptions = await control.subscriptions();
       const busy = subscriptions.some((s) => s.name.endsWith('-push') && s.outstanding > 0);
       busySince = busy ? (busySince ?? performance.now()) : undefined;
       const want = busySince !== undefined && performance.now() - busySince > 300 ? busySpeed : speed;
@@ -344,7 +339,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       if (now >= end) break;
       await sleep(20);
     }
-    await control.call('POST', '/__emulator/pubsub/flush').catch(() => undefined);
+    await control.flush().catch(() => undefined);
     collect();
     const samples = e.world.samples.filter((s) => s.at > t0 && s.at <= end + scenario.sampleEvery);
     const events = [...e.world.events];

@@ -182,61 +182,51 @@ export async function applyCapacity(
 const key = (desired: CapacityDesired, ctx: ActuationContext) => desired.idempotencyKey ?? ctx.eventId;
 
 /**
- * A busy autoscaler (resourceNotReady), a rate limit or a 5xx: the same request again. Its requestId
- * makes a retry of a write that did land a no-op (Compute answers with the first operation).
+ * One write of the autoscaler, `patch` (JSON merge of `resource`) or `update` (the whole of it). A busy
+ * autoscaler (resourceNotReady), a rate limit or a 5xx: the same request again. Its requestId makes a
+ * retry of a write that did land a no-op (Compute answers with the first operation).
  */
-async function patch(
+async function write(
   deps: ActuatorDeps,
   desired: CapacityDesired,
-  policy: AutoscalingPolicy,
+  verb: 'patch' | 'update',
+  resource: Autoscaler,
   requestId: string,
 ): Promise<void> {
-  const op = await withRetry(
-    () =>
-      deps.gcp.compute.regionAutoscalers.patch({
-        project: deps.project,
-        region: desired.region,
-        autoscaler: desired.autoscaler,
-        requestId,
-        autoscalerResource: {
-          name: desired.autoscaler,
-          autoscalingPolicy: policy,
-          ...(desired.description !== undefined ? { description: desired.description } : {}),
-        },
-      }),
-    { policy: deps.gcp.retry.write },
-  );
-  await waitForOperation(deps.gcp, op, { what: `patch autoscaler ${desired.region}/${desired.autoscaler}` });
+  const client = deps.gcp.compute.regionAutoscalers;
+  const request = {
+    project: deps.project,
+    region: desired.region,
+    autoscaler: desired.autoscaler,
+    requestId,
+    autoscalerResource: { name: desired.autoscaler, ...resource },
+  };
+  const op = await withRetry(() => (verb === 'patch' ? client.patch(request) : client.update(request)), {
+    policy: deps.gcp.retry.write,
+  });
+  await waitForOperation(deps.gcp, op, { what: `${verb} autoscaler ${desired.region}/${desired.autoscaler}` });
 }
 
+const patch = (deps: ActuatorDeps, desired: CapacityDesired, policy: AutoscalingPolicy, requestId: string) =>
+  write(
+    deps,
+    desired,
+    'patch',
+    { autoscalingPolicy: policy, ...(desired.description !== undefined ? { description: desired.description } : {}) },
+    requestId,
+  );
+
 /** `update` (PUT) of the whole autoscaler: `current` with the change applied and the retired schedules gone. */
-async function update(
-  deps: ActuatorDeps,
-  desired: CapacityDesired,
-  current: Autoscaler,
-  change: Change,
-  requestId: string,
-): Promise<void> {
+function update(deps: ActuatorDeps, desired: CapacityDesired, current: Autoscaler, change: Change, requestId: string) {
   const whole = plain(current);
   const policy = { ...plain(current.autoscalingPolicy ?? {}), ...change.patch };
   const schedules = { ...schedulesOf(current), ...change.upserts };
   for (const name of change.retire) delete schedules[name];
   policy.scalingSchedules = schedules;
-  const op = await withRetry(
-    () =>
-      deps.gcp.compute.regionAutoscalers.update({
-        project: deps.project,
-        region: desired.region,
-        autoscaler: desired.autoscaler,
-        requestId,
-        autoscalerResource: {
-          name: desired.autoscaler,
-          target: whole.target,
-          autoscalingPolicy: policy,
-          description: desired.description ?? whole.description ?? '',
-        },
-      }),
-    { policy: deps.gcp.retry.write },
-  );
-  await waitForOperation(deps.gcp, op, { what: `update autoscaler ${desired.region}/${desired.autoscaler}` });
+  const resource = {
+    target: whole.target,
+    autoscalingPolicy: policy,
+    description: desired.description ?? whole.description ?? '',
+  };
+  return write(deps, desired, 'update', resource, requestId);
 }

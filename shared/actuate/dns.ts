@@ -1,7 +1,7 @@
 import { httpStatusOf, toApiError } from '../core';
 import { type ChangeJson, conditionalWrite, dnsRequest, isConflict, type RrsetJson, readRecord } from '../gcp';
 import { decodeWeights, encodeWeights, type Weights, weightsRecordName } from '../state';
-import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult } from './types';
+import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult, fromOutcome } from './types';
 
 export interface GeoItem {
   /** A Google Cloud region name: where the client is. */
@@ -139,16 +139,7 @@ export async function applyDns(
       onConflict: (attempt) =>
         deps.logger.info('geo record changed under us (412/409): re-reading', { record: desired.name, attempt }),
     });
-    result.reads += outcome.reads;
-    result.writes = outcome.writes;
-    result.retries = outcome.conflicts;
-    if (!outcome.change) {
-      result.skipped = 'geo record already matches the plan';
-      return result;
-    }
-    result.changed = true;
-    result.changes = outcome.change.changes;
-    return result;
+    return fromOutcome(result, outcome, 'geo record already matches the plan') as typeof result;
   } catch (err) {
     throw toApiError(err, `dns change ${desired.managedZone}/${desired.name}`);
   }

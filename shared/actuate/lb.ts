@@ -2,7 +2,7 @@ import type { protos } from '@google-cloud/compute';
 import { ApiCallError, toApiError } from '../core';
 import { type BackendServicePatch, patchBackendService, plain } from '../gcp';
 import { regionOfGroup } from '../observe';
-import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult } from './types';
+import { type ActuationContext, type ActuationResult, type ActuatorDeps, emptyResult, fromOutcome } from './types';
 
 type Backend = protos.google.cloud.compute.v1.IBackend;
 type BackendService = protos.google.cloud.compute.v1.IBackendService;
@@ -52,16 +52,7 @@ export async function applyLb(deps: ActuatorDeps, desired: LbDesired, ctx: Actua
           attempt,
         }),
     });
-    result.reads = outcome.reads;
-    result.writes = outcome.writes;
-    result.retries = outcome.conflicts;
-    if (!outcome.change) {
-      result.skipped = 'backend service already matches the plan';
-      return result;
-    }
-    result.changed = true;
-    result.changes = outcome.change.changes;
-    return result;
+    return fromOutcome(result, outcome, 'backend service already matches the plan');
   } catch (err) {
     throw toApiError(err, what);
   }

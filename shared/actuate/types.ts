@@ -38,3 +38,20 @@ export const emptyResult = (resource: string): ActuationResult => ({
   retries: 0,
   changes: [],
 });
+
+/** The actuation result of one conditional write (shared/gcp/conditional-write.ts). */
+export function fromOutcome(
+  result: ActuationResult,
+  outcome: { reads: number; writes: number; conflicts: number; change?: { changes: string[] } },
+  unchanged: string,
+): ActuationResult {
+  result.reads += outcome.reads;
+  result.writes = outcome.writes;
+  result.retries = outcome.conflicts;
+  if (!outcome.change) result.skipped = unchanged;
+  else {
+    result.changed = true;
+    result.changes = outcome.change.changes;
+  }
+  return result;
+}

@@ -43,7 +43,7 @@ interface Run {
 async function burst(duplicates: number, shuffle: boolean): Promise<Run> {
   const s: ChaosStack = await startChaosStack(config);
   try {
-    await s.w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates, shuffle });
+    await s.w.control.setDelivery({ duplicates, shuffle });
     await retried(() => s.w.setLoad(LOAD));
     const { fx } = s;
     const now = s.w.emu.ctx.clock.now();
@@ -97,7 +97,7 @@ async function burst(duplicates: number, shuffle: boolean): Promise<Run> {
       leaks: secretLeaks(fx.logs).length,
     };
   } finally {
-    await s.w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates: 1, shuffle: false });
+    await s.w.control.setDelivery({ duplicates: 1, shuffle: false });
     await s.close();
   }
 }

@@ -47,9 +47,7 @@ test('all regions alert at once (and their backends fail): ≤ maxDrainFraction 
   for (let round = 0; round < rounds; round++) {
     w.advance(61_000);
     const now = w.emu.ctx.clock.now();
-    if (round === 1)
-      for (const region of REGIONS)
-        await w.control.call('POST', '/__emulator/compute/instances/health', { region, health: 'UNHEALTHY' });
+    if (round === 1) for (const region of REGIONS) await w.control.setHealth({ region, health: 'UNHEALTHY' });
     // Every region's incident at once, with ticks racing them.
     await Promise.all([
       ...REGIONS.map((region) =>

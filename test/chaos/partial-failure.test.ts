@@ -1,4 +1,5 @@
 import type { FaultRule } from '../../emulator/core/faults';
+import { readRecord } from '../../shared/gcp/dns-rest';
 import { handleCapacityRequest } from '../../shared/handlers/capacity-request';
 import { handleHealthAlert } from '../../shared/handlers/health-alert';
 import { reconcile } from '../../shared/reconcile/reconcile';
@@ -41,17 +42,13 @@ async function scaler(region: string): Promise<number> {
   return bs.backends?.find((b) => b.group?.includes(`/regions/${region}/`))?.capacityScaler ?? 1;
 }
 async function servedIps(): Promise<string[]> {
-  const res = await w.control.call<{ rrsets: Array<{ name: string; type: string; routingPolicy?: unknown }> }>(
-    'GET',
-    `/dns/v1/projects/${config.project}/managedZones/${config.dns.managedZone}/rrsets?name=${config.dns.recordName}&type=A`,
-  );
-  const geo = res.rrsets[0]?.routingPolicy as { geo?: { items?: Array<{ rrdatas?: string[] }> } } | undefined;
-  return [...new Set((geo?.geo?.items ?? []).flatMap((i) => i.rrdatas ?? []))];
+  const record = await readRecord(w.gcp.dns, config.dns.managedZone, config.dns.recordName, 'A');
+  return [...new Set((record?.routingPolicy?.geo?.items ?? []).flatMap((i) => i.rrdatas ?? []))];
 }
 
 /** Drains us-east4 with `fault` in place; then the next reconciles must converge. */
 async function drainWith(fault: FaultRule, name: string) {
-  await w.control.call('POST', '/__emulator/compute/instances/health', { region: 'us-east4', health: 'UNHEALTHY' });
+  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
   await w.control.addFault(fault);
   const first = await tick();
   await w.control.clearFaults();
@@ -95,7 +92,7 @@ test('the backend write fails after the DNS write succeeded → the next reconci
 test('the function dies right after its backend-service write: the next reconcile repairs the rest', async () => {
   await w.setLoad({ 'us-central1': 4, 'us-east4': 12, 'us-west1': 2, 'europe-west4': 2, 'europe-west1': 2 });
   await tick();
-  await w.control.call('POST', '/__emulator/compute/instances/health', { region: 'us-east4', health: 'UNHEALTHY' });
+  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
   w.advance(10_000);
   await w.setLoad({ 'us-central1': 4, 'us-east4': 12, 'us-west1': 2, 'europe-west4': 2, 'europe-west1': 2 });
   // "Kill" the process the moment the backend-service PATCH is answered: every later call of this
@@ -148,7 +145,7 @@ test('healthAlert does not ack an incident it could not record (backend service 
   });
   const event = incidentEvent('unreadable-1', 'open', 'us-east4', w.emu.ctx.clock.now());
   await expect(handleHealthAlert(rt, event)).rejects.toThrow(/backend service could not be read/);
-  await w.control.call('DELETE', `/__emulator/faults/${fault}`);
+  await w.control.removeFault(fault);
   const redelivered = await handleHealthAlert(rt, event);
   expect(redelivered.decision).toBe('incident open: us-east4 drained');
   const [bs] = await w.gcp.compute.backendServices.get({
@@ -161,7 +158,7 @@ test('healthAlert does not ack an incident it could not record (backend service 
 });
 
 test('a 503 while waiting on the operation of an applied write is retried, not reported as a failure', async () => {
-  await w.control.call('POST', '/__emulator/compute/instances/health', { region: 'us-east4', health: 'UNHEALTHY' });
+  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
   await w.control.addFault({ api: 'compute', pathPattern: '/operations/[^/]+/wait$', statuses: [503, 500], count: 2 });
   const r = await tick();
   await w.control.clearFaults();

@@ -66,7 +66,7 @@ test(`${ROUNDS} rounds of 4 reconciles + 2 event handlers: no lost update, the e
     if (round % 3 === 0) {
       const region = REGIONS[(round / 3) % REGIONS.length] as string;
       const health = round % 2 === 0 ? 'UNHEALTHY' : 'auto';
-      await w.control.call('POST', '/__emulator/compute/instances/health', { region, health });
+      await w.control.setHealth({ region, health });
     }
     const opened = { id: `race-${round}`, region: REGIONS[(round * 7) % REGIONS.length] as string };
     const now = w.emu.ctx.clock.now();

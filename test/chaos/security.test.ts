@@ -158,7 +158,7 @@ test('each function, driven alone in its own deployment: every call it makes map
       calls[fn] = 0;
       for (const payload of await scenario[fn](stack)) {
         if (payload === 'unhealthy') {
-          await stack.w.control.call('POST', '/__emulator/compute/instances/health', {
+          await stack.w.control.setHealth({
             region: 'us-central1',
             health: 'UNHEALTHY',
           });
@@ -171,7 +171,7 @@ test('each function, driven alone in its own deployment: every call it makes map
           () => linesOf(stack.fx.logs, fn, id).find((l) => l.decision !== 'retry' && /^[a-zA-Z]+: /.test(l.message)),
           { what: `${fn} handled ${id}` },
         );
-        await stack.w.control.call('POST', '/__emulator/pubsub/flush');
+        await stack.w.control.flush();
         const { requests } = await stack.w.control.requests({ since: mark });
         for (const r of requests) {
           const perms = permissionsFor(r);

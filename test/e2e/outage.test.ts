@@ -80,12 +80,15 @@ async function geoAnswers(): Promise<Record<string, string[]>> {
   w.advance(2_000);
   const out: Record<string, string[]> = {};
   for (const l of config.clientLocations) {
-    out[l.location] = (
-      await w.control.call<{ rrdatas: string[] }>(
-        'GET',
-        `/__emulator/dns/resolve?project=${config.project}&name=${config.dns.recordName}&type=A&location=${l.location}`,
-      )
-    ).rrdatas;
+    out[l.location] =
+      (
+        await w.control.resolve({
+          project: config.project,
+          name: config.dns.recordName,
+          type: 'A',
+          location: l.location,
+        })
+      ).rrdatas ?? [];
   }
   return out;
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { LogEntry } from '../../shared/core/logger';
+import { eventually as poll } from './eventually';
 import type { World } from './world';
 
 export const FUNCTION_NAMES = ['capacityRequest', 'healthAlert', 'reconcile'] as const;
@@ -113,46 +114,21 @@ export async function startFunctions(world: World): Promise<FunctionsHarness> {
       return gcp.pubsub.topic(topic).publishMessage({ data: buffer, attributes });
     },
     async messages(topic) {
-      const res = await world.control.call<{ messages: PublishedMessage[] }>(
-        'GET',
-        `/__emulator/pubsub/topics/${topic}/messages?project=${config.project}`,
-      );
-      return res.messages;
+      return world.control.topicMessages(topic, config.project);
     },
     async subscriptions() {
-      return (
-        await world.control.call<{ subscriptions: Array<Record<string, unknown>> }>(
-          'GET',
-          '/__emulator/pubsub/subscriptions',
-        )
-      ).subscriptions;
+      return (await world.control.subscriptions()) as unknown as Array<Record<string, unknown>>;
     },
     async close() {
       // Let deliveries in flight finish (their handlers may still be reconciling).
-      await world.control.call('POST', '/__emulator/pubsub/flush').catch(() => undefined);
+      await world.control.flush().catch(() => undefined);
       process.stdout.write = write;
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     },
   };
 }
 
-/** Polls `check` until it returns a truthy value (or throws the last error after `timeoutMs`). */
-export async function eventually<T>(
-  check: () => Promise<T> | T,
-  timeoutMs = 15_000,
-  everyMs = 50,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-      last = new Error('condition not met');
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw last;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** The one polling helper (test/helpers/eventually.ts) with the harness's defaults: 15 s, every 50 ms. */
+export function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  return poll(async () => (await check()) || undefined, { timeoutMs, intervalMs: 50 }) as Promise<NonNullable<T>>;
 }

@@ -4,6 +4,7 @@ import { EmulatorControl } from '../../emulator/control-client';
 import type { Timings } from '../../emulator/core/timings';
 import { seededRandom } from '../../emulator/world/model';
 import { GcpClients } from '../../shared/gcp/clients';
+import type { RetryPolicies } from '../../shared/gcp/retry';
 
 /** Named timing sets (virtual ms) and the clock speed that goes with them. */
 export const TWIN_PRESETS = {
@@ -46,6 +47,8 @@ export interface TwinOptions {
   random?: number | (() => number);
   startTime?: number;
   stateFile?: string;
+  /** How the clients retry (default Google-call policies; tests with persistent faults narrow them). */
+  retry?: Partial<RetryPolicies>;
 }
 
 /** A Compute mutation as the official client resolves it: `[LROperation, …]`, the Operation in `latestResponse`. */
@@ -98,7 +101,10 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     stateFile: options.stateFile,
   });
   const project = options.project ?? 'p1';
-  const gcp = new GcpClients({ projectId: project, emulator: emu.restUrl, pubsubHost: emu.pubsubHost });
+  const gcp = new GcpClients(
+    { projectId: project, emulator: emu.restUrl, pubsubHost: emu.pubsubHost },
+    { retry: options.retry },
+  );
   const twin: Twin = {
     emu,
     control: new EmulatorControl(emu.restUrl),

@@ -1,12 +1,13 @@
-import { type Emulator, startEmulator } from '../../emulator';
-import { EmulatorControl } from '../../emulator/control-client';
+import type { Emulator } from '../../emulator';
+import type { EmulatorControl } from '../../emulator/control-client';
 import { recordedDemand } from '../../emulator/world/metrics';
 import { type GeorouteConfig, regionalLb } from '../../shared/config';
 import { type LogEntry, type Logger, memoryLogger } from '../../shared/core/logger';
 import { createDeps, type Deps } from '../../shared/deps';
-import { GcpClients } from '../../shared/gcp/clients';
+import type { GcpClients } from '../../shared/gcp/clients';
 import type { RetryPolicies } from '../../shared/gcp/retry';
 import { buildStack } from './stack';
+import { startTwin } from './twin';
 
 /** An emulator with georoute's stack built in it, the official clients pointed at it, and deps for the core. */
 export interface World {
@@ -29,26 +30,10 @@ export async function startWorld(
   config: GeorouteConfig,
   options: { boot?: boolean; retry?: Partial<RetryPolicies> } = {},
 ): Promise<World> {
-  const emu = await startEmulator({
-    timings: {
-      operationPendingMs: 5,
-      operationRunningMs: 10,
-      dnsChangeMs: 1_000,
-      vmBootMs: 60_000,
-      vmWarmupMs: 30_000,
-    },
-  });
-  const gcp = new GcpClients(
-    { projectId: config.project, emulator: emu.restUrl, pubsubHost: emu.pubsubHost },
-    { retry: options.retry },
-  );
+  const twin = await startTwin({ project: config.project, timings: 'stack', retry: options.retry });
+  const { emu, gcp, control, advance } = twin;
   const logger: Logger & { entries: LogEntry[] } = memoryLogger();
   const deps = createDeps(config, { gcp, logger, now: () => emu.ctx.clock.now() });
-  const control = new EmulatorControl(emu.restUrl);
-  const advance = (ms: number) => {
-    emu.ctx.clock.advance(ms);
-    emu.tick();
-  };
   await buildStack(gcp, config);
   if (options.boot !== false) advance(120_000); // VMs boot and warm up: every backend healthy
   return {
@@ -68,9 +53,6 @@ export async function startWorld(
       const { requests } = await control.requests({ since: mark });
       return requests.filter((r) => r.write && (r.api === 'compute' || r.api === 'dns')).length;
     },
-    async close() {
-      await gcp.close();
-      await emu.stop();
-    },
+    close: () => twin.close(),
   };
 }

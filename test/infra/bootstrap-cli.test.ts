@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { bootstrapCommand } from '../../cli/commands/bootstrap';
-import { type Emulator, startEmulator } from '../../emulator';
-import { EmulatorControl } from '../../emulator/control-client';
+import type { Emulator } from '../../emulator';
+import type { EmulatorControl } from '../../emulator/control-client';
+import { startTwin, type Twin } from '../helpers/twin';
 
 const config = {
   project: 'georoute-cli',
@@ -18,6 +19,7 @@ const config = {
 };
 
 describe('georoute bootstrap (CLI)', () => {
+  let twin: Twin;
   let emu: Emulator;
   let control: EmulatorControl;
   let dir: string;
@@ -26,15 +28,15 @@ describe('georoute bootstrap (CLI)', () => {
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    emu = await startEmulator({ timings: { operationPendingMs: 1, operationRunningMs: 2, dnsChangeMs: 100 } });
-    control = new EmulatorControl(emu.restUrl);
+    twin = await startTwin({ timings: 'instant' });
+    ({ emu, control } = twin);
     process.env.GEOROUTE_EMULATOR = emu.restUrl;
     process.env.PUBSUB_EMULATOR_HOST = emu.pubsubHost;
     dir = mkdtempSync(join(tmpdir(), 'georoute-bootstrap-'));
   });
   afterAll(async () => {
     process.env = saved;
-    await emu.stop();
+    await twin.close();
   });
   beforeEach(() => {
     out = [];

@@ -1,8 +1,9 @@
-import { type Emulator, startEmulator } from '../../emulator';
-import { EmulatorControl } from '../../emulator/control-client';
+import type { Emulator } from '../../emulator';
+import type { EmulatorControl } from '../../emulator/control-client';
 import { bootstrap, type EngineResult, type Mode } from '../../infra';
 import type { GeorouteConfig } from '../../shared/config';
-import { GcpClients } from '../../shared/gcp/clients';
+import type { GcpClients } from '../../shared/gcp/clients';
+import { startTwin } from '../helpers/twin';
 
 export interface InfraWorld {
   emu: Emulator;
@@ -18,9 +19,8 @@ export interface InfraWorld {
 
 /** An in-process emulator with fast operations, the official clients, and a bootstrap runner. */
 export async function startInfraWorld(projectId: string): Promise<InfraWorld> {
-  const emu = await startEmulator({ timings: { operationPendingMs: 1, operationRunningMs: 2, dnsChangeMs: 100 } });
-  const gcp = new GcpClients({ projectId, emulator: emu.restUrl, pubsubHost: emu.pubsubHost });
-  const control = new EmulatorControl(emu.restUrl);
+  const twin = await startTwin({ project: projectId, timings: 'instant' });
+  const { emu, gcp, control } = twin;
   const lines: string[] = [];
   return {
     emu,
@@ -33,9 +33,6 @@ export async function startInfraWorld(projectId: string): Promise<InfraWorld> {
       return requests.filter((r) => r.write && r.api !== 'control').length;
     },
     mark: () => control.mark(),
-    async close() {
-      await gcp.close();
-      await emu.stop();
-    },
+    close: () => twin.close(),
   };
 }

@@ -4,6 +4,7 @@ import { readRecord } from '../../../shared/gcp/dns-rest';
 import { withRetry } from '../../../shared/gcp/retry';
 import { readBackendNote } from '../../../shared/state/notes';
 import { decodeWeights } from '../../../shared/state/weights-record';
+import { eventually } from '../../helpers/eventually';
 import { type FunctionsHarness, startFunctions, subscriptionOf } from '../../helpers/functions';
 import { startWorld, type World } from '../../helpers/world';
 
@@ -53,19 +54,17 @@ export async function retried<T>(call: () => Promise<T>, attempts = 30): Promise
  * Waits (real time) for `check`, moving virtual time on by `advanceMs` between polls so that
  * redeliveries (Pub/Sub backoff runs on the virtual clock) happen.
  */
-export async function waitFor<T>(
+export function waitFor<T>(
   s: ChaosStack,
   check: () => Promise<T | undefined> | T | undefined,
   options: { timeoutMs?: number; advanceMs?: number; what?: string } = {},
 ): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  for (let i = 0; ; i++) {
-    const value = await check();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'a condition'}`);
-    await new Promise((r) => setTimeout(r, 40));
-    if (options.advanceMs && i % 3 === 2) s.w.advance(options.advanceMs);
-  }
+  return eventually(check, {
+    timeoutMs: options.timeoutMs ?? 60_000,
+    intervalMs: 40,
+    what: options.what,
+    between: (i) => options.advanceMs && i % 3 === 2 && s.w.advance(options.advanceMs),
+  });
 }
 
 /** Log lines of one function for one event (the CloudEvent id is the Pub/Sub message id). */

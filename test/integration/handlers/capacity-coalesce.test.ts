@@ -36,7 +36,7 @@ async function autoscaler(region: string) {
 test('a burst delivered twice to one instance: one answer each, far fewer writes than requests', async () => {
   const regions = ['us-central1', 'europe-west4'];
   const ids = Array.from({ length: 40 }, (_, i) => `burst-${i}`);
-  await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates: 2 });
+  await w.control.setDelivery({ duplicates: 2 });
   const mark = await w.control.mark();
   try {
     await Promise.all(
@@ -54,9 +54,9 @@ test('a burst delivered twice to one instance: one answer each, far fewer writes
       const got = new Set((await answers()).map((a) => a.requestId));
       return ids.every((id) => got.has(id));
     }, 60_000);
-    await w.control.call('POST', '/__emulator/pubsub/flush');
+    await w.control.flush();
   } finally {
-    await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates: 1 });
+    await w.control.setDelivery({ duplicates: 1 });
   }
   const mine = (await answers()).filter((a) => ids.includes(a.requestId));
   expect(mine).toHaveLength(ids.length); // exactly once each, duplicates included

@@ -57,7 +57,7 @@ test('a time-boxed request becomes a scaling schedule in its region and gets one
 });
 
 test('the same requestId delivered three times at once has one effect and one answer', async () => {
-  await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates: 3 });
+  await w.control.setDelivery({ duplicates: 3 });
   const mark = await w.control.mark();
   try {
     await fx.publish(topics.capacityRequests, {
@@ -73,7 +73,7 @@ test('the same requestId delivered three times at once has one effect and one an
       () => fx.logs.filter((l) => l.function === 'capacityRequest' && l.requestId === 'dup-1').length >= 3,
     );
   } finally {
-    await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates: 1 });
+    await w.control.setDelivery({ duplicates: 1 });
   }
   expect(await results('dup-1')).toHaveLength(1);
   expect((await results('dup-1'))[0]).toMatchObject({
@@ -90,9 +90,8 @@ test('the same requestId delivered three times at once has one effect and one an
 });
 
 test('stockout-aware: a region out of GPUs is skipped and the next-nearest region with stock gets it', async () => {
-  for (const zone of ['us-east4-a', 'us-east4-c'])
-    await w.control.call('POST', '/__emulator/compute/stockouts', { zone, outOfStock: true });
-  await w.control.call('POST', '/__emulator/compute/demand', {
+  for (const zone of ['us-east4-a', 'us-east4-c']) await w.control.stockout({ zone, outOfStock: true });
+  await w.control.setDemand({
     mig: 'georoute-mig-us-east4',
     region: 'us-east4',
     replicas: 3,

@@ -40,11 +40,9 @@ const handled = (fn: string, n: number) =>
 async function geo(location: string): Promise<string[]> {
   w.advance(2_000);
   return (
-    await w.control.call<{ rrdatas: string[] }>(
-      'GET',
-      `/__emulator/dns/resolve?project=${config.project}&name=${config.dns.recordName}&type=A&location=${location}`,
-    )
-  ).rrdatas;
+    (await w.control.resolve({ project: config.project, name: config.dns.recordName, type: 'A', location })).rrdatas ??
+    []
+  );
 }
 
 test('an open incident drains its region and takes it out of DNS; its close brings it back through the ramp', async () => {
@@ -87,13 +85,13 @@ async function backendServicePatches(): Promise<number> {
 }
 
 test('the same incident delivered three times drains once (one backend-service change)', async () => {
-  await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates: 3 });
+  await w.control.setDelivery({ duplicates: 3 });
   const before = await backendServicePatches();
   const mark = await w.control.mark();
   // us-east4: the EU's only region is kept serving its fence (docs/PLANNER.md rule 12).
   await fx.publish(topics.healthAlerts, incident('inc-dup', 'open', 'us-east4', w.emu.ctx.clock.now()));
   await handled('healthAlert', 3);
-  await w.control.call('POST', '/__emulator/pubsub/delivery', { duplicates: 1 });
+  await w.control.setDelivery({ duplicates: 1 });
   const { requests } = await w.control.requests({ since: mark, api: 'compute' });
   const bsCalls = requests.filter((r) => r.path.endsWith(`/backendServices/${config.loadBalancer.backendService}`));
   // One read per delivery (observe's); the LB actuator patches with that copy's fingerprint.

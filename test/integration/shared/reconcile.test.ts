@@ -19,11 +19,8 @@ async function liveScalers(): Promise<Record<string, number>> {
 
 async function geoAnswer(location: string): Promise<string[]> {
   w.advance(2_000); // let the DNS change reach `done`
-  const res = await w.control.call<{ rrdatas: string[] }>(
-    'GET',
-    `/__emulator/dns/resolve?project=${config.project}&name=${config.dns.recordName}&type=A&location=${location}`,
-  );
-  return res.rrdatas;
+  const res = await w.control.resolve({ project: config.project, name: config.dns.recordName, type: 'A', location });
+  return res.rrdatas ?? [];
 }
 
 async function entryIp(region: string): Promise<string> {
@@ -68,7 +65,7 @@ test('first reconcile routes every location to its nearest region; a second one 
 
 test('an unhealthy region is drained and removed from DNS; it comes back through the ramp', async () => {
   await tick();
-  await w.control.call('POST', '/__emulator/compute/instances/health', { region: 'us-east4', health: 'UNHEALTHY' });
+  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
   const drained = await tick();
   expect(drained.errors).toEqual([]);
   expect((await liveScalers())['us-east4']).toBe(0);
@@ -76,7 +73,7 @@ test('an unhealthy region is drained and removed from DNS; it comes back through
   expect(await geoAnswer('us-east4')).not.toContain(east);
   expect(await geoAnswer('us-east4')).toEqual([await entryIp('us-central1')]);
 
-  await w.control.call('POST', '/__emulator/compute/instances/health', { region: 'us-east4', health: 'auto' });
+  await w.control.setHealth({ region: 'us-east4', health: 'auto' });
   await tick(); // healthy again: the streak starts now
   expect((await liveScalers())['us-east4']).toBe(0);
   const seen: number[] = [];
@@ -95,7 +92,7 @@ test('neighbours absorb the load of a drained region: their autoscaler floors ri
   await w.setLoad({ 'us-central1': 4, 'us-east4': 12, 'us-west1': 2, 'europe-west4': 2, 'europe-west1': 2 });
   await tick();
   const before = await floor('us-central1');
-  await w.control.call('POST', '/__emulator/compute/instances/health', { region: 'us-east4', health: 'UNHEALTHY' });
+  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
   w.advance(10_000); // Monitoring refuses a second point for the same series at the same time
   await w.setLoad({ 'us-central1': 4, 'us-east4': 12, 'us-west1': 2, 'europe-west4': 2, 'europe-west1': 2 });
   const result = await tick();
@@ -105,10 +102,10 @@ test('neighbours absorb the load of a drained region: their autoscaler floors ri
 
 test('a GPU stockout in one region moves the extra capacity to the next region', async () => {
   for (const zone of config.regions.find((r) => r.name === 'us-east4')!.zones) {
-    await w.control.call('POST', '/__emulator/compute/stockouts', { zone, outOfStock: true });
+    await w.control.stockout({ zone, outOfStock: true });
   }
   // Demand that needs more than us-east4's current floor: its MIG tries to grow and hits the stockout.
-  await w.control.call('POST', '/__emulator/compute/demand', {
+  await w.control.setDemand({
     mig: 'georoute-mig-us-east4',
     region: 'us-east4',
     replicas: 3,
@@ -126,7 +123,7 @@ test('a GPU stockout in one region moves the extra capacity to the next region',
 test('two reconciles racing on the backend service: one 412, re-read, no lost update', async () => {
   await tick();
   // us-east4, not the EU: the only region of a residency fence is kept serving (docs/PLANNER.md rule 12).
-  await w.control.call('POST', '/__emulator/compute/instances/health', { region: 'us-east4', health: 'UNHEALTHY' });
+  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
   // Hold every Compute write a little, so both reconciles read the same fingerprint before either writes.
   await w.control.addFault({ api: 'compute', method: 'PATCH', latencyMs: 150 });
   const [a, b] = await Promise.all([tick(), tick()]);
@@ -152,7 +149,7 @@ test('a 503 from one region’s API does not stop the others; the next reconcile
   expect(first.errors.some((e) => e.resource.includes('us-east4'))).toBe(true);
   expect(await floor('europe-west4')).toBeGreaterThan(1);
   expect(await floor('us-central1')).toBeGreaterThan(1);
-  await w.control.call('DELETE', `/__emulator/faults/${fault}`);
+  await w.control.removeFault(fault);
   const second = await tick();
   expect(second.errors).toEqual([]);
   expect(await floor('us-east4')).toBeGreaterThan(1);

@@ -120,11 +120,8 @@ test('the bundled capacityRequest answers on the results topic (the Pub/Sub chun
     },
   });
   const answer = await eventually(async () => {
-    const res = await w.control.call<{ messages: Array<{ text: string }> }>(
-      'GET',
-      `/__emulator/pubsub/topics/${config.pubsub.capacityResults}/messages?project=${config.project}`,
-    );
-    return res.messages.map((m) => JSON.parse(m.text) as { requestId: string; status: string })[0];
+    const messages = await w.control.topicMessages(config.pubsub.capacityResults, config.project);
+    return messages.map((m) => JSON.parse(m.text) as { requestId: string; status: string })[0];
   }, 30_000);
   expect(answer).toMatchObject({ requestId: 'bundle-cap-1', status: 'granted' });
 }, 60_000);

@@ -66,6 +66,26 @@ export function formatStatus(config: GeorouteConfig, result: ReconcileResult): s
       rows,
     ),
   ];
+  // Where each demand figure comes from: Google's load-balancer counts, or the config (docs/ARCHITECTURE.md).
+  const demand = result.derived.demand;
+  out.push('', 'Client demand:');
+  out.push(
+    table(
+      ['location', 'requests/s', 'source'],
+      config.clientLocations.map((l) => {
+        const rps = demand.load[l.location];
+        const source =
+          demand.source[l.location] === 'lb-metrics'
+            ? 'load balancers (request_count by client_country)'
+            : `missing: config expectedRps ${l.expectedRps ?? '-'}`;
+        return [l.location, rps === undefined ? '-' : rps.toFixed(1), source];
+      }),
+    ),
+  );
+  if (demand.unattributedRps > 0)
+    out.push(
+      `  ${demand.unattributedRps.toFixed(1)} requests/s from countries no location names, spread in proportion`,
+    );
   for (const e of result.errors) out.push(`! ${e.resource}: ${e.message}`);
   return out.join('\n');
 }

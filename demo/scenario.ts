@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatIssues } from '../shared/config/format-issues';
+import { regionInfo } from '../shared/config/regions';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
@@ -122,6 +123,20 @@ export const ScenarioSchema = z.strictObject({
   tableEvery: duration().prefault('2m'),
   /** Load at the start (default: every location at its config `expectedRps`). */
   load: LoadSchema.default({ scale: 1 }),
+  /**
+   * Daily rhythm: every location's load follows its local time of day (from its longitude), peaking at
+   * `peakLocalHour`; `amplitude` 0.6 swings it from 0.4× to 1.6× of `load`. `setLoad` steps change the
+   * base it swings around. Local time at T+0 is `startUtcHour` UTC.
+   */
+  diurnal: z
+    .strictObject({
+      amplitude: z.number().min(0).max(1),
+      peakLocalHour: z.number().min(0).max(24).default(14),
+      startUtcHour: z.number().min(0).max(24).default(0),
+      /** The load changes this often (virtual). */
+      every: duration().prefault('5m'),
+    })
+    .optional(),
   steps: z.array(StepSchema).default([]),
 });
 
@@ -170,6 +185,14 @@ export function expandSteps(steps: readonly ScenarioStep[]): Array<{ at: number;
     for (let k = 0; k < times; k++) out.push({ at: step.at + k * (step.repeat?.every ?? 0), step, index });
   });
   return out.sort((a, b) => a.at - b.at || a.index - b.index);
+}
+
+/** A location's load factor at virtual ms `t` from T+0 under a daily rhythm (1 without one). */
+export function diurnalFactor(diurnal: Scenario['diurnal'], location: string, t: number): number {
+  if (!diurnal) return 1;
+  const lon = regionInfo(location)?.lon ?? 0;
+  const localHour = diurnal.startUtcHour + t / 3_600_000 + lon / 15;
+  return 1 + diurnal.amplitude * Math.cos((2 * Math.PI * (localHour - diurnal.peakLocalHour)) / 24);
 }
 
 /** Requests/s per location for a load spec. */

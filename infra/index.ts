@@ -14,6 +14,11 @@ export interface BootstrapOptions {
   out?: (line: string) => void;
   /** IAM client; default: one pointed at the same emulator as `gcp`, or Google with ADC. */
   iam?: IamClient;
+  /**
+   * `georoute` (default): the stack georoute runs. `native`: the same stack set up to stand without
+   * georoute, on Google's own failover (docs/BENCHMARKS.md "The native baseline").
+   */
+  profile?: 'georoute' | 'native';
 }
 
 /** Creates / plans / destroys the base stack of `config` (see docs/DEPLOY.md). Resolves to the result. */
@@ -33,6 +38,7 @@ export async function bootstrap(
     const message = `${issues.length} config issue(s) Compute Engine would refuse: ${issues[0]}`;
     return { mode, outcomes: [], failure: { id: 'config', message }, summary: 'failed', exitCode: 1 };
   }
+  if (options.profile === 'native') throw new Error('bootstrap: the native profile is not built yet');
   const resources = desiredResources(config);
   out(`georoute bootstrap (${mode}): project ${config.project}, ${resources.length} resources`);
   return runEngine({ gcp, iam, config, project: config.project, progress: out }, resources, mode, out);

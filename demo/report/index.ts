@@ -295,7 +295,7 @@ function buildAnnotations(r: SimulationRecord): Annotation[] {
     .map((a, i) => ({ ...a, x: (a.at - r.t0) / 60_000, label: String(i + 1) }));
 }
 
-const CSS = `
+export const CSS = `
 :root{--ink:#1d2330;--muted:#5b6475;--line:#e3e6ec;--bg:#f6f7f9}
 *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
 main{max-width:1080px;margin:0 auto;padding:24px}

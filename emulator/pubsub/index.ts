@@ -68,6 +68,19 @@ export class PubsubService implements EmulatorService, PubsubBroker {
     this.engine.tick(now);
   }
 
+  /**
+   * Whether push delivery owes work at `now`: a request waits for its endpoint, or a message on a push
+   * subscription is deliverable (not leased, not backing off). The simulator skips time only when not.
+   */
+  pushBusy(now: number): boolean {
+    if (this.push.inFlightCount > 0) return true;
+    for (const sub of this.engine.subs.values()) {
+      if (!sub.config.pushConfig.pushEndpoint) continue;
+      if (sub.pending.some((p) => !p.lease && p.availableAt <= now)) return true;
+    }
+    return false;
+  }
+
   snapshot(): unknown {
     return this.engine.snapshot();
   }

@@ -39,6 +39,11 @@ export class PushDeliverer {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /** Push requests waiting for their endpoint's answer now. */
+  get inFlightCount(): number {
+    return this.pending.size;
+  }
+
   close(): void {
     this.closed = true;
     for (const req of this.requests) req.destroy();

@@ -156,6 +156,15 @@ const GuardrailsSchema = z.strictObject({
   failOpenFraction: z.number().gt(0).max(1).default(0.5),
 });
 
+/**
+ * What "served well" means for a client request: answered successfully within `latencyMs`. The
+ * simulator scores runs against it (docs/BENCHMARKS.md); `target` is the share the team promises.
+ */
+const SloSchema = z.strictObject({
+  latencyMs: z.number().positive().default(3_000),
+  target: z.number().gt(0).max(1).default(0.99),
+});
+
 const GpuBudgetSchema = z.strictObject({
   /** Accelerators (replicas × accelerator.count) across all regions. */
   maxTotalAccelerators: z.int().min(1),
@@ -211,6 +220,7 @@ export const ConfigSchema = z
     dns: DnsSchema,
     loadBalancer: LoadBalancerSchema.prefault({}),
     guardrails: GuardrailsSchema.prefault({}),
+    slo: SloSchema.prefault({}),
     gpuBudget: GpuBudgetSchema,
     pubsub: PubsubSchema.prefault({}),
     /**

@@ -321,7 +321,8 @@ export class WorldService implements EmulatorService {
     // Requests per path, region and client country: what each load balancer's request_count counts.
     const traffic: Traffic = { regional: {}, global: {} };
     const count = (path: 'regional' | 'global', region: string, location: string, rps: number) => {
-      const byCountry = (traffic[path][region] ??= {});
+      traffic[path][region] ??= {};
+      const byCountry = traffic[path][region];
       const country = countryOf(location) ?? location;
       byCountry[country] = (byCountry[country] ?? 0) + rps;
     };

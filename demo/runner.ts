@@ -116,7 +116,6 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         ? '  functions: capacityRequest, healthAlert, reconcile served by functions-framework, fed by push subscriptions'
         : '  functions: none — Cloud DNS health checks, load-balancer health checks, outlier detection and autoscalers only',
     );
-    e.world.setLbMetrics(false);
     const warmStart = e.ctx.clock.now();
     const player = new StepPlayer(s, config, scenario, warmStart + scenario.warmup);
     player.applyLoad(warmStart);
@@ -132,7 +131,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     const pacer: Pacer = pace === 'fast' ? warmPacer : livePacer(e, speed, options.busySpeed ?? 10);
 
     // Warm-up: the stack runs under the initial load (VMs boot, floors and weights settle) before T+0,
-    // without the load balancer's metrics (a cold stack's first minutes are not an incident).
+    // metered like any other time: a cold stack's first minutes must not look like an outage to georoute
+    // (docs/PLANNER.md, warming regions), and here nothing hides them from it.
     say(`  warm-up: ${Math.round(scenario.warmup / 60_000)} simulated minutes under the initial load`);
     const warmEnd = warmStart + scenario.warmup;
     let nextTick = e.ctx.clock.now();
@@ -146,7 +146,6 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       if (now >= warmEnd) break;
       await warmPacer.wait(Math.min(warmEnd, mode === 'georoute' ? nextTick : warmEnd));
     }
-    e.world.setLbMetrics(true);
     const t0 = e.ctx.clock.now();
     say('');
 

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs the benchmark suite and writes docs/BENCHMARKS.md.
- * Options: `--only=cold,failover,burst,planner,rest` (default: all), `--reps=N` (default 5),
+ * Options: `--only=cold,failover,burst,planner,rest,native` (default: all), `--reps=N` (default 5),
  * `--out=FILE` (default docs/BENCHMARKS.md; `-` prints only).
  */
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { burst } from './burst';
 import { coldStart } from './cold-start';
 import { ROOT } from './configs';
 import { machine } from './machine';
+import { nativeBaseline } from './native-baseline';
 import { plannerScale } from './planner-scale';
 import { atRest, failover } from './reconcile-benches';
 import { renderSection, type Section, writeReport } from './report';
@@ -18,6 +19,7 @@ const BENCHES: Record<string, (reps: number) => Promise<Section>> = {
   burst,
   planner: plannerScale,
   rest: atRest,
+  native: nativeBaseline,
 };
 
 function arg(name: string): string | undefined {

@@ -25,6 +25,8 @@ export interface Section {
   rows: Row[];
   /** Extra lines (API call counts, per-region breakdowns…), rendered as a list. */
   notes: string[];
+  /** A table of its own (markdown lines), for sections that compare outcomes rather than time samples. */
+  table?: string[];
 }
 
 export const INTRO_START = '<!-- intro:start (hand-written; `npm run bench` keeps it) -->';
@@ -48,14 +50,10 @@ export function ratio(value: Summary, base: Summary): string {
 
 export function renderSection(section: Section): string {
   const byLabel = new Map(section.rows.map((r) => [r.label, summarize(r.samples)]));
-  const lines = [
-    `## ${section.title}`,
-    '',
-    section.method,
-    '',
-    '| measurement | runs | median | min–max | vs baseline | target |',
-    '|---|---:|---:|---:|---|---|',
-  ];
+  const lines = [`## ${section.title}`, '', section.method, ''];
+  if (section.table) lines.push(...section.table, '');
+  if (section.rows.length > 0)
+    lines.push('| measurement | runs | median | min–max | vs baseline | target |', '|---|---:|---:|---:|---|---|');
   for (const r of section.rows) {
     const s = byLabel.get(r.label) as Summary;
     const base = r.baseline ? byLabel.get(r.baseline) : undefined;

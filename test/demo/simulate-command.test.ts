@@ -21,6 +21,13 @@ test('usage errors exit 2', async () => {
   expect(errors.join('\n')).toMatch(/usage: georoute simulate --scenario FILE/);
 });
 
+test('--baseline takes native only, and --json needs it', async () => {
+  expect(await simulateCommand.run(['--scenario', 'x.yaml', '--baseline', 'aws'])).toBe(2);
+  expect(errors.at(-1)).toBe("--baseline takes 'native' (Google's own failover), got 'aws'");
+  expect(await simulateCommand.run(['--scenario', 'x.yaml', '--json', 'out.json'])).toBe(2);
+  expect(errors.at(-1)).toBe('--json writes the comparison: give it with --baseline native');
+});
+
 test('an invalid scenario prints every error with its path and exits 1', async () => {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'scenario-')), 'bad.yaml');
   writeFileSync(

@@ -45,6 +45,12 @@ export interface KindSpec {
    * (regionAutoscalers); without it the body's `name` says which.
    */
   nameInQuery?: string;
+  /**
+   * A mutation (update, patch, delete, custom verbs) while an operation on the resource is not DONE is
+   * refused with 400 `resourceNotReady` (Operations.refuseIfBusy): Google does so for backend services,
+   * URL maps, MIGs and autoscalers (sources there).
+   */
+  busyWhileOperating?: boolean;
   /** Fields the server owns: ignored in requests and kept across updates. */
   serverFields?: string[];
   /** Fills defaults and server-computed fields before validation. */
@@ -189,6 +195,7 @@ export class Collections {
         throw invalid("Required field 'resource.name' not specified", 'resource.name');
       }
       const previous = this.find(req, spec, name);
+      if (spec.busyWhileOperating) this.ops.refuseIfBusy(previous);
       if (body.name !== undefined && body.name !== name) {
         throw invalid(
           `Invalid value for field 'resource.name': '${String(body.name)}'. Resource name cannot change.`,
@@ -218,6 +225,7 @@ export class Collections {
       const replay = this.ops.replay(project, req.query.get('requestId'));
       if (replay) return replay;
       const resource = this.find(req, spec, req.params.name as string);
+      if (spec.busyWhileOperating) this.ops.refuseIfBusy(resource);
       const path = resource.selfLink.slice(selfLink('').length);
       const users = this.usersOf(path);
       if (users.length > 0) {

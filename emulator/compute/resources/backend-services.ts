@@ -32,6 +32,7 @@ export function backendServiceSpec(scope: 'global' | 'region'): KindSpec {
     scope,
     kind: 'compute#backendService',
     fingerprint: true,
+    busyWhileOperating: true,
     prepare(bs) {
       dropEmptyMaps(bs, ['metadatas', 'labels']);
       // Regional backend services default to the passthrough internal scheme, global ones to EXTERNAL.

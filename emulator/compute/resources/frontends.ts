@@ -45,6 +45,7 @@ const urlMapSpec: KindSpec = {
   scope: 'global',
   kind: 'compute#urlMap',
   fingerprint: true,
+  busyWhileOperating: true,
   prepare(map) {
     dropEmptyMaps(map, ['labels']);
   },

@@ -49,6 +49,7 @@ export function registerInstanceGroupManagers(compute: ComputeService, router: R
     const replay = compute.ops.replay(project, req.query.get('requestId'));
     if (replay) return replay;
     const mig = compute.collections.find(req, spec, req.params.name as string);
+    compute.ops.refuseIfBusy(mig);
     const raw = req.query.get('size');
     if (raw === null || raw === '') throw invalid("Required field 'size' not specified", 'size');
     const size = Number(raw);
@@ -91,6 +92,7 @@ function migSpec(compute: ComputeService): KindSpec {
     scope: 'region',
     kind: MIG_KIND,
     fingerprint: true,
+    busyWhileOperating: true,
     serverFields: ['instanceGroup', 'status', 'currentActions', 'zone', 'satisfiesPzi', 'satisfiesPzs'],
     prepare: (r, kc, previous) => prepareMig(r, kc, previous),
     validate: (r, kc, previous) => validateMig(compute, r, kc, previous),

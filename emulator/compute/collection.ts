@@ -59,6 +59,8 @@ export interface KindSpec {
   validate?(resource: ComputeResource, kc: KindContext, previous?: ComputeResource): void;
   refs?(resource: ComputeResource): Reference[];
   afterWrite?(resource: ComputeResource, kc: KindContext, previous?: ComputeResource): void;
+  /** Throws an ApiError when Google would refuse to delete the resource (beyond "in use"). */
+  beforeDelete?(resource: ComputeResource, kc: KindContext): void;
   afterDelete?(resource: ComputeResource, kc: KindContext): void;
 }
 
@@ -226,6 +228,7 @@ export class Collections {
       if (replay) return replay;
       const resource = this.find(req, spec, req.params.name as string);
       if (spec.busyWhileOperating) this.ops.refuseIfBusy(resource);
+      spec.beforeDelete?.(resource, this.kindContext(project, scope));
       const path = resource.selfLink.slice(selfLink('').length);
       const users = this.usersOf(path);
       if (users.length > 0) {

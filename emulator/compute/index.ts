@@ -8,6 +8,7 @@ import { registerFrontends } from './resources/frontends';
 import { registerHealthChecks } from './resources/health-checks';
 import { registerInstanceGroupManagers } from './resources/instance-group-managers';
 import { registerInstanceTemplates } from './resources/instance-templates';
+import { registerVpc } from './resources/vpc';
 import { InstanceSimulation } from './sim/instances';
 import { type ComputeState, emptyComputeState } from './state';
 
@@ -27,6 +28,7 @@ export class ComputeService implements EmulatorService {
 
   register(router: Router): void {
     this.ops.register(router);
+    registerVpc(this, router);
     registerHealthChecks(this, router);
     registerInstanceTemplates(this, router);
     registerInstanceGroupManagers(this, router);

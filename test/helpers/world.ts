@@ -61,8 +61,10 @@ export async function startWorld(
     async setLoad(load) {
       // What the load balancers would count: requests per client country on the regional Application
       // Load Balancers (Google's own metric, which only the twin itself may write), one per minute for the
-      // last ten minutes, so observe's five-minute window (ending 90 s ago) sees this rate.
-      const now = emu.ctx.clock.now();
+      // last ten minutes, so observe's five-minute window (ending 90 s ago) sees this rate. Points end on
+      // whole minutes: a later call replaces them (same end time) instead of adding overlapping deltas,
+      // which would count the same minute twice.
+      const now = Math.floor(emu.ctx.clock.now() / 60_000) * 60_000;
       const byCountry: Record<string, number> = {};
       for (const [location, rps] of Object.entries(load)) {
         const country = countryOf(location) ?? location;

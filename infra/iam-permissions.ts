@@ -14,6 +14,17 @@ const REST: Array<[method: string, path: RegExp, permissions: string[]]> = [
     ['compute.backendServices.get'],
   ],
   ['PATCH', /\/compute\/v1\/projects\/[^/]+\/global\/backendServices\/[^/]+$/, ['compute.backendServices.update']],
+  // A region's health is read from its regional external Application Load Balancer's backend service.
+  [
+    'GET',
+    /\/compute\/v1\/projects\/[^/]+\/regions\/[^/]+\/backendServices\/[^/]+$/,
+    ['compute.regionBackendServices.get'],
+  ],
+  [
+    'POST',
+    /\/compute\/v1\/projects\/[^/]+\/regions\/[^/]+\/backendServices\/[^/]+\/getHealth$/,
+    ['compute.regionBackendServices.get'],
+  ],
   ['GET', /\/compute\/v1\/projects\/[^/]+\/regions\/[^/]+\/autoscalers\/[^/]+$/, ['compute.autoscalers.get']],
   ['PATCH', /\/compute\/v1\/projects\/[^/]+\/regions\/[^/]+\/autoscalers$/, ['compute.autoscalers.update']],
   [
@@ -66,6 +77,7 @@ export function permissionsFor(call: { method: string; path: string; rpc?: strin
 export const ROLE_PERMISSIONS: Record<string, string[]> = {
   'roles/compute.viewer': [
     'compute.backendServices.get',
+    'compute.regionBackendServices.get',
     'compute.autoscalers.get',
     'compute.instanceGroupManagers.get',
     'compute.addresses.get',

@@ -45,6 +45,12 @@ export interface KindSpec {
    * (regionAutoscalers); without it the body's `name` says which.
    */
   nameInQuery?: string;
+  /**
+   * A mutation (update, patch, delete, custom verbs) while an operation on the resource is not DONE is
+   * refused with 400 `resourceNotReady` (Operations.refuseIfBusy): Google does so for backend services,
+   * URL maps, MIGs and autoscalers (sources there).
+   */
+  busyWhileOperating?: boolean;
   /** Fields the server owns: ignored in requests and kept across updates. */
   serverFields?: string[];
   /** Fills defaults and server-computed fields before validation. */
@@ -53,6 +59,8 @@ export interface KindSpec {
   validate?(resource: ComputeResource, kc: KindContext, previous?: ComputeResource): void;
   refs?(resource: ComputeResource): Reference[];
   afterWrite?(resource: ComputeResource, kc: KindContext, previous?: ComputeResource): void;
+  /** Throws an ApiError when Google would refuse to delete the resource (beyond "in use"). */
+  beforeDelete?(resource: ComputeResource, kc: KindContext): void;
   afterDelete?(resource: ComputeResource, kc: KindContext): void;
 }
 
@@ -189,6 +197,7 @@ export class Collections {
         throw invalid("Required field 'resource.name' not specified", 'resource.name');
       }
       const previous = this.find(req, spec, name);
+      if (spec.busyWhileOperating) this.ops.refuseIfBusy(previous);
       if (body.name !== undefined && body.name !== name) {
         throw invalid(
           `Invalid value for field 'resource.name': '${String(body.name)}'. Resource name cannot change.`,
@@ -218,6 +227,8 @@ export class Collections {
       const replay = this.ops.replay(project, req.query.get('requestId'));
       if (replay) return replay;
       const resource = this.find(req, spec, req.params.name as string);
+      if (spec.busyWhileOperating) this.ops.refuseIfBusy(resource);
+      spec.beforeDelete?.(resource, this.kindContext(project, scope));
       const path = resource.selfLink.slice(selfLink('').length);
       const users = this.usersOf(path);
       if (users.length > 0) {

@@ -4,10 +4,12 @@ import { Collections } from './collection';
 import { Operations } from './operations';
 import { registerAutoscalers } from './resources/autoscalers';
 import { registerBackendServices } from './resources/backend-services';
-import { registerFrontends } from './resources/frontends';
+import { registerAddressesAndRules } from './resources/forwarding-rules';
 import { registerHealthChecks } from './resources/health-checks';
 import { registerInstanceGroupManagers } from './resources/instance-group-managers';
 import { registerInstanceTemplates } from './resources/instance-templates';
+import { registerUrlMapsAndProxies } from './resources/url-maps-proxies';
+import { registerVpc } from './resources/vpc';
 import { InstanceSimulation } from './sim/instances';
 import { type ComputeState, emptyComputeState } from './state';
 
@@ -27,12 +29,14 @@ export class ComputeService implements EmulatorService {
 
   register(router: Router): void {
     this.ops.register(router);
+    registerVpc(this, router);
     registerHealthChecks(this, router);
     registerInstanceTemplates(this, router);
     registerInstanceGroupManagers(this, router);
     registerAutoscalers(this, router);
     registerBackendServices(this, router);
-    registerFrontends(this, router);
+    registerUrlMapsAndProxies(this, router);
+    registerAddressesAndRules(this, router);
     this.sim.registerControl(router);
   }
 

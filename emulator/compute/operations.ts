@@ -1,4 +1,4 @@
-import { invalid, notFound } from '../core/api-error';
+import { ApiError, invalid, notFound } from '../core/api-error';
 import { sleep } from '../core/http-server';
 import type { Router } from '../core/router';
 import type { EmulatorContext } from '../core/world';
@@ -36,6 +36,25 @@ export class Operations {
     const path = this.state().requestIds[`${project}/${requestId.toLowerCase()}`];
     const op = path ? this.state().operations[path] : undefined;
     return op ? this.view(op) : undefined;
+  }
+
+  /**
+   * Refuses a mutation of `target` while an operation on it is not DONE, as Google does for a busy
+   * resource: 400 `resourceNotReady`, "The resource '<path>' is not ready"
+   * (https://github.com/kubernetes/ingress-gce/issues/396,
+   * https://github.com/hashicorp/terraform-provider-google/issues/13033). Call it after the requestId
+   * replay: a retried request answers its first operation, busy or not.
+   */
+  refuseIfBusy(target: { selfLink: string }): void {
+    const now = this.ctx.clock.now();
+    const ops = Object.values(this.state().operations);
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i] as OperationRecord;
+      if (op.json.targetLink === target.selfLink && now < op.doneAt) {
+        const path = target.selfLink.slice(selfLink('').length);
+        throw new ApiError(400, `The resource '${path}' is not ready`, { reason: 'resourceNotReady' });
+      }
+    }
   }
 
   create(spec: NewOperation, requestId: string | null): Record<string, unknown> {

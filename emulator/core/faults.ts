@@ -24,6 +24,15 @@ export interface FaultRule {
    * a response lost after the commit, the case `requestId` de-duplication exists for.
    */
   afterApply?: boolean;
+  /**
+   * Google's `errors[].reason` and message for the injected error, so a test can answer as Google
+   * shapes a known error: `{statuses: [400], reason: 'resourceNotReady'}`,
+   * `{statuses: [403], reason: 'rateLimitExceeded', message: 'Rate Limit Exceeded'}`
+   * (https://cloud.google.com/compute/api-quota). Default: the status's usual reason and a message
+   * naming the rule.
+   */
+  reason?: string;
+  message?: string;
 }
 
 export interface FaultDecision {
@@ -78,7 +87,9 @@ export class Faults {
       if (this.random() >= (rule.probability ?? 1)) continue;
       rule.failed++;
       const status = rule.statuses[Math.floor(this.random() * rule.statuses.length)] as number;
-      error = new ApiError(status, `Injected fault (${rule.id}): HTTP ${status}`);
+      error = new ApiError(status, rule.message ?? `Injected fault (${rule.id}): HTTP ${status}`, {
+        reason: rule.reason,
+      });
       afterApply = rule.afterApply === true;
     }
     return { delayMs, error, afterApply };

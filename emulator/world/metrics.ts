@@ -238,6 +238,9 @@ export function recordedDemand(
     const country = countryOf(location) ?? location;
     byCountry[country] = (byCountry[country] ?? 0) + rps;
   }
+  // Points end on whole minutes: a later call replaces them (same end time) instead of adding
+  // overlapping deltas that would count the same minute twice.
+  const minute = Math.floor(now / 60_000) * 60_000;
   return Object.entries(byCountry).map(([country, rps]) => ({
     metric: {
       type: REGIONAL_REQUESTS,
@@ -250,7 +253,7 @@ export function recordedDemand(
     metricKind: 'DELTA',
     valueType: 'INT64',
     points: Array.from({ length: 10 }, (_, i) => {
-      const end = now - i * 60_000;
+      const end = minute - i * 60_000;
       return {
         interval: { startTime: end - 60_000, endTime: end },
         value: { int64Value: String(Math.round(rps * 60)) },

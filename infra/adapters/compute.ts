@@ -39,6 +39,17 @@ const SPECS: Record<ComputeKind, Spec> = {
     resourceKey: 'subnetworkResource',
     regional: true,
     patch: 'fingerprint',
+    setters: {
+      // "can be both set at resource creation time and updated using setPrivateIpGoogleAccess"
+      // (https://cloud.google.com/compute/docs/reference/rest/v1/subnetworks): not through patch.
+      privateIpGoogleAccess: (ctx, r, privateIpGoogleAccess) =>
+        c(ctx).subnetworks!.setPrivateIpGoogleAccess!({
+          project: ctx.project,
+          region: r.region,
+          subnetwork: r.name,
+          subnetworksSetPrivateIpGoogleAccessRequestResource: { privateIpGoogleAccess },
+        }) as Promise<MutationResult>,
+    },
   },
   firewall: { client: 'firewalls', key: 'firewall', resourceKey: 'firewallResource', regional: false, patch: 'plain' },
   router: { client: 'routers', key: 'router', resourceKey: 'routerResource', regional: true, patch: 'plain' },
@@ -257,7 +268,11 @@ export const computeAdapter: Adapter = {
     for (const ch of viaPatch) {
       body[ch.field] = ch.field === 'backends' ? mergeBackends(r.owned.backends, live.backends) : r.owned[ch.field];
     }
-    if (spec.patch === 'fingerprint') body.fingerprint = live.fingerprint;
+    if (spec.patch === 'fingerprint') {
+      // A setter above changed the fingerprint: the patch must carry the current one (else 412).
+      const current = viaSetter.length > 0 ? await computeAdapter.read(ctx, r) : live;
+      body.fingerprint = current?.fingerprint;
+    }
     await wait(ctx, r, 'patch', await c(ctx)[spec.client]!.patch!({ ...ids(ctx, spec, r), [spec.resourceKey]: body }));
   },
 

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EmulatorControl } from '../../emulator/control-client';
+import { isRetryable, reasonOf } from '../../shared/core/errors';
 import type { GcpClients } from '../../shared/gcp/clients';
 import { startTwin, type Twin } from '../helpers/twin';
 
@@ -54,6 +55,36 @@ test('fault rules match by API, by path and by writes only; latency is added', a
   expect(Date.now() - started).toBeGreaterThanOrEqual(100);
   const [zones] = await gcp.dns.getZones().catch((e: { code: number }) => [e.code]);
   expect(zones).toBe(429);
+});
+
+test("fault rules carry Google's reason and message: resourceNotReady (400) and rateLimitExceeded (403)", async () => {
+  // Shapes as Google answers them: https://github.com/kubernetes/ingress-gce/issues/396 (400 resourceNotReady),
+  // https://cloud.google.com/compute/api-quota (403 rateLimitExceeded).
+  const busy = `The resource 'projects/${project}/global/healthChecks/hc' is not ready`;
+  await control.addFault({
+    api: 'compute',
+    writes: true,
+    statuses: [400],
+    reason: 'resourceNotReady',
+    message: busy,
+    count: 1,
+  });
+  await control.addFault({ api: 'compute', writes: false, statuses: [403], reason: 'rateLimitExceeded', count: 1 });
+  const insert = () =>
+    gcp.compute.healthChecks.insert({
+      project,
+      healthCheckResource: { name: 'hc', type: 'TCP', tcpHealthCheck: { port: 1 } },
+    });
+  const notReady = await w.failure(insert());
+  expect(notReady.code).toBe(400);
+  expect(reasonOf(notReady)).toBe('resourceNotReady');
+  expect(notReady.message).toContain(busy);
+  expect(isRetryable(notReady)).toBe(true);
+  const limited = await w.failure(getHc());
+  expect(limited.code).toBe(403);
+  expect(reasonOf(limited)).toBe('rateLimitExceeded');
+  expect(isRetryable(limited)).toBe(true);
+  await expect(getHc()).rejects.toMatchObject({ code: 404 });
 });
 
 test('the virtual clock: speed and jumps through the control API, bad values refused', async () => {

@@ -26,6 +26,14 @@ const DIFFERENCES: Record<string, string> = {
   'compute targetHttpsProxies.setSslCertificates':
     'certificates are not existence-checked (sslCertificates not emulated)',
   'compute backendServices.insert': 'CUSTOM_METRICS / IN_FLIGHT balancing accepted without their own rules',
+  'compute targetHttpsProxies.insert': 'certificates are not existence-checked (sslCertificates not emulated)',
+  'compute regionTargetHttpsProxies.insert': 'certificates are not existence-checked (sslCertificates not emulated)',
+  'compute regionTargetHttpsProxies.setSslCertificates':
+    'certificates are not existence-checked (sslCertificates not emulated)',
+  'compute networks.insert': 'auto mode creates no subnets (10.128.0.0/9 is kept free)',
+  'compute firewalls.insert': 'stored and checked, not enforced on traffic',
+  'compute routers.insert': 'NAT configuration stored and checked, not simulated',
+  'compute subnetworks.insert': 'secondary ranges only checked for overlap',
   'compute healthChecks.insert': 'types GRPC / GRPC_WITH_TLS refused (not emulated)',
   'compute regionHealthChecks.insert': 'types GRPC / GRPC_WITH_TLS refused (not emulated)',
   'compute instanceTemplates.insert': 'only the properties the VM simulation reads are checked',

@@ -24,6 +24,10 @@ async function inventory(w: InfraWorld, config: GeorouteConfig): Promise<Record<
   });
   const [policies] = await w.gcp.monitoring.alertPolicies.listAlertPolicies({ name: `projects/${project}` });
   return {
+    networks: names((await c.networks.list({ project }))[0]),
+    subnetworks: await perRegion(async (region) => (await c.subnetworks.list({ project, region }))[0]),
+    firewalls: names((await c.firewalls.list({ project }))[0]),
+    routers: await perRegion(async (region) => (await c.routers.list({ project, region }))[0]),
     healthChecks: names((await c.healthChecks.list({ project }))[0]),
     regionHealthChecks: await perRegion(async (region) => (await c.regionHealthChecks.list({ project, region }))[0]),
     instanceTemplates: names((await c.instanceTemplates.list({ project }))[0]),
@@ -34,7 +38,11 @@ async function inventory(w: InfraWorld, config: GeorouteConfig): Promise<Record<
       async (region) => (await c.regionBackendServices.list({ project, region }))[0],
     ),
     urlMaps: names((await c.urlMaps.list({ project }))[0]),
+    regionUrlMaps: await perRegion(async (region) => (await c.regionUrlMaps.list({ project, region }))[0]),
     targetHttpProxies: names((await c.targetHttpProxies.list({ project }))[0]),
+    regionTargetHttpProxies: await perRegion(
+      async (region) => (await c.regionTargetHttpProxies.list({ project, region }))[0],
+    ),
     globalAddresses: names((await c.globalAddresses.list({ project }))[0]),
     addresses: await perRegion(async (region) => (await c.addresses.list({ project, region }))[0]),
     globalForwardingRules: names((await c.globalForwardingRules.list({ project }))[0]),
@@ -69,6 +77,12 @@ describe('georoute bootstrap against the emulator', () => {
     expect(result.summary).toMatch(/^Apply complete: \d+ created, 0 updated, 0 unchanged\.$/);
     const inv = await inventory(w, config);
     const regions = config.regions.map((r) => r.name);
+    expect(inv.networks).toEqual(['georoute-vpc']);
+    expect(inv.subnetworks).toEqual(regions.flatMap((r) => [`georoute-${r}`, `georoute-proxy-only-${r}`]).sort());
+    expect(inv.firewalls).toEqual(['georoute-allow-lb', 'georoute-allow-proxy-only']);
+    expect(inv.routers).toEqual(regions.map((r) => `georoute-nat-${r}`).sort());
+    expect(inv.regionUrlMaps).toEqual(regions.map((r) => `georoute-be-${r}-um`).sort());
+    expect(inv.regionTargetHttpProxies).toEqual(regions.map((r) => `georoute-be-${r}-proxy`).sort());
     expect(inv.healthChecks).toEqual(['georoute-health']);
     expect(inv.instanceTemplates).toEqual(regions.map((r) => `georoute-tpl-${r}`).sort());
     expect(inv.migs).toEqual(regions.map((r) => `georoute-mig-${r}`).sort());
@@ -91,9 +105,9 @@ describe('georoute bootstrap against the emulator', () => {
       'georoute-reconcile',
     ]);
     expect(inv.channels).toHaveLength(1);
-    expect(inv.alertPolicies).toHaveLength(3 * regions.length);
+    expect(inv.alertPolicies).toHaveLength(4 * regions.length);
     expect(inv.serviceAccounts).toEqual(
-      ['georoute-fn-capacity', 'georoute-fn-health', 'georoute-fn-reconcile'].map(
+      ['georoute-fn-capacity', 'georoute-fn-health', 'georoute-fn-reconcile', 'georoute-vm'].map(
         (a) => `${a}@${project}.iam.gserviceaccount.com`,
       ),
     );
@@ -117,7 +131,10 @@ describe('georoute bootstrap against the emulator', () => {
     ).toEqual(config.regions.map((r) => [r.mig, 'RATE', 4, 1]));
     const [tpl] = await c.instanceTemplates.get({ project, instanceTemplate: 'georoute-tpl-us-central1' });
     expect(tpl.properties?.scheduling?.onHostMaintenance).toBe('TERMINATE');
-    expect(tpl.properties?.guestAccelerators?.[0]?.acceleratorType).toBe('nvidia-l4');
+    // g2-standard-8 comes with its L4: no guestAccelerators (shared/config/gpu-catalog.ts).
+    expect(tpl.properties?.machineType).toBe('g2-standard-8');
+    expect(tpl.properties?.guestAccelerators ?? []).toEqual([]);
+    expect(tpl.properties?.disks?.[0]?.initializeParams?.diskType).toBe('pd-balanced');
     const [mig] = await c.regionInstanceGroupManagers.get({
       project,
       region: 'us-east4',
@@ -128,13 +145,14 @@ describe('georoute bootstrap against the emulator', () => {
     expect(mig.autoHealingPolicies?.[0]?.healthCheck).toMatch(/healthChecks\/georoute-health$/);
     const [as] = await c.regionAutoscalers.get({ project, region: 'us-east4', autoscaler: 'georoute-as-us-east4' });
     expect([as.autoscalingPolicy?.minNumReplicas, as.autoscalingPolicy?.maxNumReplicas]).toEqual([1, 6]);
-    expect(as.autoscalingPolicy?.loadBalancingUtilization?.utilizationTarget).toBe(0.8);
+    expect(as.autoscalingPolicy?.customMetricUtilizations?.[0]?.metric).toBe(config.autoscaling.metric);
+    expect(as.autoscalingPolicy?.loadBalancingUtilization ?? null).toBeNull();
     const [rbs] = await c.regionBackendServices.get({
       project,
       region: 'europe-west4',
       backendService: 'georoute-be-europe-west4',
     });
-    expect([rbs.loadBalancingScheme, rbs.protocol]).toEqual(['EXTERNAL', 'TCP']);
+    expect([rbs.loadBalancingScheme, rbs.protocol]).toEqual(['EXTERNAL_MANAGED', 'HTTP']);
     expect(rbs.backends?.[0]?.group).toMatch(/regions\/europe-west4\/instanceGroups\/georoute-mig-europe-west4$/);
     const [entry] = await c.addresses.get({ project, region: 'europe-west4', address: 'georoute-entry-europe-west4' });
     const [rule] = await c.forwardingRules.get({
@@ -143,7 +161,8 @@ describe('georoute bootstrap against the emulator', () => {
       forwardingRule: 'georoute-be-europe-west4-fr',
     });
     expect(rule.IPAddress).toBe(entry.address);
-    expect(rule.backendService).toMatch(/backendServices\/georoute-be-europe-west4$/);
+    expect(rule.target).toMatch(/regions\/europe-west4\/targetHttpProxies\/georoute-be-europe-west4-proxy$/);
+    expect(rule.network).toMatch(/global\/networks\/georoute-vpc$/);
 
     // The geo record: each location → the entry IP of its nearest region (EU stays in the EU).
     const record = await dnsRequest<RrsetJson>(w.gcp.dns, 'georoute-test', {
@@ -167,6 +186,7 @@ describe('georoute bootstrap against the emulator', () => {
     expect(eu.map((p) => p.userLabels?.['georoute-alert']).sort()).toEqual([
       'backend-unhealthy',
       'error-ratio',
+      'global-error-ratio',
       'latency',
     ]);
     expect(eu.every((p) => p.notificationChannels?.[0] === channel?.name)).toBe(true);
@@ -278,7 +298,18 @@ describe('georoute bootstrap against the emulator', () => {
     expect(result.exitCode).toBe(0);
     const deletes = w.lines.filter((l) => l.startsWith('- delete '));
     expect(deletes[0]).toBe('- delete projectIamBindings/global/functions');
-    expect(deletes.at(-1)).toBe('- delete healthCheck/global/georoute-health');
+    // Reverse dependency order: users before what they use, the network last.
+    expect(deletes.at(-1)).toBe('- delete network/global/georoute-vpc');
+    const at = (id: string) => deletes.indexOf(`- delete ${id}`);
+    for (const r of config.regions.map((x) => x.name)) {
+      expect(at(`forwardingRule/${r}/georoute-be-${r}-fr`)).toBeLessThan(
+        at(`regionTargetHttpProxy/${r}/georoute-be-${r}-proxy`),
+      );
+      expect(at(`forwardingRule/${r}/georoute-be-${r}-fr`)).toBeLessThan(
+        at(`subnetwork/${r}/georoute-proxy-only-${r}`),
+      );
+      expect(at(`router/${r}/georoute-nat-${r}`)).toBeLessThan(at(`subnetwork/${r}/georoute-${r}`));
+    }
     const inv = await inventory(w, config);
     expect(inv.iamMembers).toEqual(['roles/viewer=user:ops@example.com']);
     for (const [collection, names] of Object.entries(inv)) {

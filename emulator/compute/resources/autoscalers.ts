@@ -34,6 +34,7 @@ export function registerAutoscalers(compute: ComputeService, router: Router): vo
     scope: 'region',
     kind: AUTOSCALER_KIND,
     nameInQuery: 'autoscaler',
+    busyWhileOperating: true,
     serverFields: ['status', 'statusDetails', 'recommendedSize', 'scalingScheduleStatus', 'zone'],
     prepare: prepareAutoscaler,
     validate: validateAutoscaler,

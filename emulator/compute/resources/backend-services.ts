@@ -3,7 +3,7 @@ import type { ApiRequest, Router } from '../../core/router';
 import type { KindContext, KindSpec, Reference } from '../collection';
 import type { ComputeService } from '../index';
 import type { ComputeResource } from '../state';
-import { badField, collectionOf, dropEmptyMaps, intField, oneOf, requiredField, scopeOf } from './lb-helpers';
+import { badField, collectionOf, dropEmptyMaps, intField, oneOf, pathOf, requiredField, scopeOf } from './lb-helpers';
 
 const HTTP_FAMILY = ['HTTP', 'HTTPS', 'HTTP2', 'GRPC', 'H2C'];
 /** Schemes by scope (the enum has them all): https://cloud.google.com/load-balancing/docs/backend-service */
@@ -32,6 +32,7 @@ export function backendServiceSpec(scope: 'global' | 'region'): KindSpec {
     scope,
     kind: 'compute#backendService',
     fingerprint: true,
+    busyWhileOperating: true,
     prepare(bs) {
       dropEmptyMaps(bs, ['metadatas', 'labels']);
       // Regional backend services default to the passthrough internal scheme, global ones to EXTERNAL.
@@ -92,6 +93,7 @@ function validateBackends(bs: ComputeResource, kc: KindContext, scope: 'global' 
     if (seen.has(group)) throw badField(`${field}.group`, b.group, 'Duplicate group in backends.');
     seen.add(group);
     validateBalancing(bs, b, field);
+    if (collectionOf(group) === 'instanceGroups') checkSharedGroup(bs, group, b.balancingMode, kc);
   });
   // Documented: 0 drains a backend, but it cannot be set on the only backend of the service.
   if (backends.length === 1 && backends[0]!.capacityScaler === 0) {
@@ -100,6 +102,47 @@ function validateBackends(bs: ComputeResource, kc: KindContext, scope: 'global' 
       0,
       'A backend service with a single backend cannot have a capacityScaler of 0.',
     );
+  }
+}
+
+/**
+ * "Incompatible balancing mode combinations are as follows: CONNECTION with UTILIZATION; RATE with
+ * UTILIZATION; CUSTOM_METRICS with UTILIZATION; CUSTOM_METRICS with RATE; CUSTOM_METRICS with CONNECTION"
+ * (https://cloud.google.com/load-balancing/docs/backend-service, restrictions for instance groups).
+ */
+const INCOMPATIBLE = new Set([
+  'CONNECTION+UTILIZATION',
+  'RATE+UTILIZATION',
+  'CUSTOM_METRICS+UTILIZATION',
+  'CUSTOM_METRICS+RATE',
+  'CONNECTION+CUSTOM_METRICS',
+]);
+const incompatible = (a: unknown, b: unknown): boolean => INCOMPATIBLE.has([String(a), String(b)].sort().join('+'));
+
+/**
+ * One instance group in several backend services: "the backends must use compatible balancing modes"
+ * (same page). Google's documented error (https://cloud.google.com/load-balancing/docs/l7-internal/troubleshooting-l7-ilb):
+ * "Validation failed for instance group INSTANCE_GROUP: backend services 1 and 2 point to the same instance
+ * group but the backends have incompatible balancing_mode. Values should be the same." — filled in with the
+ * paths; the reason (`invalid`) is ours.
+ */
+function checkSharedGroup(bs: ComputeResource, group: string, mode: unknown, kc: KindContext): void {
+  for (const other of Object.values(kc.state.resources)) {
+    if (other.kind !== 'compute#backendService' || other.selfLink === bs.selfLink) continue;
+    const shared = backendsOf(other).find((b) => {
+      try {
+        return kc.resolve(String(b.group), 'group') === group;
+      } catch {
+        return false;
+      }
+    });
+    if (shared && incompatible(mode, shared.balancingMode)) {
+      throw new ApiError(
+        400,
+        `Validation failed for instance group ${group}: backend services ${pathOf(other)} and ${pathOf(bs)} point to the same instance group but the backends have incompatible balancing_mode. Values should be the same.`,
+        { reason: 'invalid' },
+      );
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import type { ComputeResource } from '../state';
 /** A regional MIG holds at most this many VMs (regionInstanceGroupManagers.insert docs). */
 const MAX_REGIONAL_SIZE = 2000;
 const BASE_NAME_RE = /^[a-z][-a-z0-9]{0,57}$/;
+const SHAPES_WITHOUT_PROACTIVE = ['BALANCED', 'ANY_SINGLE_ZONE'];
 /** Google's answer to `resize` on a MIG whose autoscaler is not OFF (412 conditionNotMet). */
 export const AUTOSCALED_RESIZE_MESSAGE =
   'Resizing of autoscaled regional managed instance groups is not allowed. If you want to manually adjust target size remove the autoscaler or set autoscaling policy mode to OFF.';
@@ -49,6 +50,7 @@ export function registerInstanceGroupManagers(compute: ComputeService, router: R
     const replay = compute.ops.replay(project, req.query.get('requestId'));
     if (replay) return replay;
     const mig = compute.collections.find(req, spec, req.params.name as string);
+    compute.ops.refuseIfBusy(mig);
     const raw = req.query.get('size');
     if (raw === null || raw === '') throw invalid("Required field 'size' not specified", 'size');
     const size = Number(raw);
@@ -91,6 +93,7 @@ function migSpec(compute: ComputeService): KindSpec {
     scope: 'region',
     kind: MIG_KIND,
     fingerprint: true,
+    busyWhileOperating: true,
     serverFields: ['instanceGroup', 'status', 'currentActions', 'zone', 'satisfiesPzi', 'satisfiesPzs'],
     prepare: (r, kc, previous) => prepareMig(r, kc, previous),
     validate: (r, kc, previous) => validateMig(compute, r, kc, previous),
@@ -135,7 +138,8 @@ function prepareMig(r: ComputeResource, kc: KindContext, previous?: ComputeResou
   const update = isPlainObject(r.updatePolicy) ? r.updatePolicy : {};
   const nZones = zones.length;
   update.type ??= 'OPPORTUNISTIC';
-  update.instanceRedistributionType ??= policy.targetShape === 'EVEN' ? 'PROACTIVE' : 'NONE';
+  // "PROACTIVE (default)", whatever the shape (InstanceGroupManagerUpdatePolicy.instanceRedistributionType).
+  update.instanceRedistributionType ??= 'PROACTIVE';
   update.minimalAction ??= 'REPLACE';
   update.maxSurge ??= { fixed: nZones, calculated: nZones };
   update.maxUnavailable ??= { fixed: nZones, calculated: nZones };
@@ -209,9 +213,12 @@ function validateMig(compute: ComputeService, r: ComputeResource, kc: KindContex
     }
   }
   const update = r.updatePolicy as Record<string, unknown>;
-  if (policy.targetShape !== 'EVEN' && update.instanceRedistributionType === 'PROACTIVE') {
+  // "if you need to set the MIG's target distribution shape to BALANCED or ANY_SINGLE_ZONE, you must disable
+  // proactive instance redistribution" (https://cloud.google.com/compute/docs/instance-groups/distributing-instances-with-regional-instance-groups).
+  // The page does not name ANY, so ANY is not refused. Wording ours (Google's message not found).
+  if (SHAPES_WITHOUT_PROACTIVE.includes(policy.targetShape as string) && update.instanceRedistributionType !== 'NONE') {
     throw invalid(
-      `Invalid value for field 'resource.updatePolicy.instanceRedistributionType': 'PROACTIVE'. Proactive instance redistribution is not supported with target distribution shape '${String(policy.targetShape)}'; set it to NONE.`,
+      `Invalid value for field 'resource.updatePolicy.instanceRedistributionType': '${String(update.instanceRedistributionType)}'. Proactive instance redistribution is not supported with target distribution shape '${String(policy.targetShape)}'; set it to NONE.`,
       'resource.updatePolicy.instanceRedistributionType',
     );
   }

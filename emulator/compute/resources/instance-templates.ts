@@ -3,6 +3,7 @@ import { isPlainObject } from '../../core/merge-patch';
 import type { Router } from '../../core/router';
 import type { KindSpec } from '../collection';
 import type { ComputeService } from '../index';
+import { validateGpuMachine } from './gpu-rules';
 import { badField, dropEmptyMaps, requiredField } from './lb-helpers';
 
 /** Accelerator-optimized machine families come with GPUs attached (A2, A3, A4, G2, G4). */
@@ -47,6 +48,7 @@ export const instanceTemplateSpec: KindSpec = {
       const count = a.acceleratorCount as number | undefined;
       if (!count || count < 1) throw badField(`${field}.acceleratorCount`, count, 'Must be a positive integer.');
     });
+    validateGpuMachine(properties, 'resource.properties');
     const scheduling = properties.scheduling as Record<string, unknown>;
     if (templateHasGpus(properties) && scheduling.onHostMaintenance !== 'TERMINATE') {
       // Google's exact answer (reason badRequest, no field location).

@@ -63,6 +63,7 @@ export function customMutation(
   const replay = compute.ops.replay(project, req.query.get('requestId'));
   if (replay) return replay;
   const previous = compute.collections.find(req, spec, req.params.name as string);
+  if (spec.busyWhileOperating) compute.ops.refuseIfBusy(previous);
   if (!isPlainObject(req.body)) throw requiredField('resource');
   const kc = compute.collections.kindContext(project, scope);
   const next = clone(previous);

@@ -1,3 +1,4 @@
+import { bundledAccelerators } from '../../../shared/config/gpu-catalog';
 import { isPlainObject } from '../../core/merge-patch';
 import { lastSegment } from '../links';
 import type { ComputeResource } from '../state';
@@ -6,18 +7,15 @@ export interface Accelerator {
   /** Short type name, e.g. `nvidia-l4`. */
   type: string;
   count: number;
+  /** Set when the GPUs come with the machine type (G2, A2, A3) rather than from guestAccelerators. */
+  machineType?: string;
 }
 
-/** Machine families whose GPUs come with the machine type (no `guestAccelerators` needed). */
-const BUNDLED: Array<{ re: RegExp; type: string; count: (m: RegExpMatchArray) => number }> = [
-  { re: /^g2-standard-(\d+)$/, type: 'nvidia-l4', count: (m) => ({ 24: 2, 48: 4, 96: 8 })[Number(m[1])] ?? 1 },
-  { re: /^a2-highgpu-(\d+)g$/, type: 'nvidia-tesla-a100', count: (m) => Number(m[1]) },
-  { re: /^a2-megagpu-16g$/, type: 'nvidia-tesla-a100', count: () => 16 },
-  { re: /^a2-ultragpu-(\d+)g$/, type: 'nvidia-a100-80gb', count: (m) => Number(m[1]) },
-  { re: /^a3-(?:highgpu|megagpu|edgegpu)-(\d+)g$/, type: 'nvidia-h100-80gb', count: (m) => Number(m[1]) },
-];
-
-/** The GPUs one VM of this instance template gets. */
+/**
+ * The GPUs one VM of this instance template gets: its `guestAccelerators`, else those its machine type
+ * comes with (shared/config/gpu-catalog.ts, the one table georoute and the twin share; a machine type the
+ * table does not know gets none).
+ */
 export function acceleratorsOf(template: ComputeResource | undefined): Accelerator[] {
   const props = isPlainObject(template?.properties) ? template.properties : {};
   const out: Accelerator[] = [];
@@ -28,11 +26,8 @@ export function acceleratorsOf(template: ComputeResource | undefined): Accelerat
     }
   }
   if (out.length === 0 && typeof props.machineType === 'string') {
-    const machine = lastSegment(props.machineType);
-    for (const b of BUNDLED) {
-      const m = machine.match(b.re);
-      if (m) out.push({ type: b.type, count: b.count(m) });
-    }
+    const bundled = bundledAccelerators(props.machineType);
+    if (bundled) out.push({ ...bundled, machineType: lastSegment(props.machineType) });
   }
   return out;
 }

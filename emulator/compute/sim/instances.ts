@@ -1,3 +1,4 @@
+import { acceleratorZones } from '../../../shared/config/gpu-catalog';
 import type { Router } from '../../core/router';
 import type { ComputeService } from '../index';
 import { canonicalPath, selfLink } from '../links';
@@ -305,11 +306,24 @@ export class InstanceSimulation {
     return true;
   }
 
-  /** Why a VM of `i`'s template cannot be created in `i.zone` now (quota first, then stock). */
+  /** Why a VM of `i`'s template cannot be created in `i.zone` now (a zone without its GPUs, quota, stock). */
   private creationFailure(i: SimInstance): { code: string; message: string } | undefined {
     const accelerators = acceleratorsOf(this.state.resources[i.template]);
     const project = projectOf(i.mig);
     const region = regionOf(i.mig);
+    for (const acc of accelerators) {
+      // GPUs exist only in some zones (shared/config/gpu-catalog.ts ACCELERATOR_ZONES; a region the table
+      // does not know counts as lacking them). Google's answer for a missing accelerator or machine type
+      // is "The resource 'projects/p/zones/z/acceleratorTypes/t' was not found"
+      // (https://github.com/fastai/course-v3/pull/430, https://github.com/hashicorp/terraform-provider-google/issues/5860);
+      // the listErrors code RESOURCE_NOT_FOUND is ours (Compute's operation error code for it, not seen for this case).
+      if (acceleratorZones(acc.type, region)?.includes(i.zone)) continue;
+      const missing = acc.machineType ? `machineTypes/${acc.machineType}` : `acceleratorTypes/${acc.type}`;
+      return {
+        code: 'RESOURCE_NOT_FOUND',
+        message: `The resource 'projects/${project}/zones/${i.zone}/${missing}' was not found`,
+      };
+    }
     const limits = this.state.gpuQuota[`${project}/${region}`] ?? {};
     for (const acc of accelerators) {
       const metric = quotaMetric(acc.type);

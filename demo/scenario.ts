@@ -116,7 +116,7 @@ export const ScenarioSchema = z.strictObject({
   /** Cloud Scheduler: a message on the reconcile topic this often (virtual). */
   tick: duration().prefault('1m'),
   /** Virtual time the stack runs under the initial load before the scenario starts (VMs boot, floors settle). */
-  warmup: duration().prefault('4m'),
+  warmup: duration().prefault('12m'),
   /** Virtual seconds between world samples (Monitoring points). */
   sampleEvery: duration().prefault('30s'),
   /** Per-region table in the console this often (virtual). */

@@ -1,6 +1,6 @@
 import { ALERT_KINDS, ALERT_LABELS, type GeorouteConfig } from '../config';
 import type { Logger } from '../core';
-import { GeorouteError, InvalidInputError } from '../core';
+import { GeorouteError } from '../core';
 import { reconcile } from '../reconcile';
 import { type CloudEventLike, type PubsubDelivery, parseJson } from './envelope';
 import { type IncidentNotification, IncidentNotificationSchema, parseMessage } from './messages';

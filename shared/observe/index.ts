@@ -11,5 +11,6 @@ export {
   type MigError,
   type ReadError,
   type RegionSnapshot,
+  type RegionTraffic,
   type Snapshot,
 } from './snapshot';

@@ -10,8 +10,8 @@ import type { Logger } from '../core';
 import type { GcpClients } from '../gcp';
 import { readRecord, withRetry } from '../gcp';
 import { weightsRecordName } from '../state';
-import { migGroupLink, regionOfGroup, resourcePath } from './links';
-import type { BackendHealth, RegionSnapshot, Snapshot } from './snapshot';
+import { migGroupLink } from './links';
+import type { BackendHealth, RegionSnapshot, RegionTraffic, Snapshot } from './snapshot';
 
 export interface ObserveDeps {
   gcp: GcpClients;
@@ -85,7 +85,7 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
     read('read weights record', undefined, () =>
       readRecord(deps.gcp.dns, config.dns.managedZone, weightsRecordName(config.dns.recordName), 'TXT'),
     ),
-    read('read client demand', undefined, () => readDemand(deps, config, snapshot.now)),
+    read('read client demand', undefined, () => readLbTraffic(deps, config, snapshot.now)),
     cachedAddress(deps, `global/${config.loadBalancer.globalAddress}`, () =>
       read('get anycast address', undefined, async () => {
         const [a] = await deps.gcp.compute.globalAddresses.get({ project, address: config.loadBalancer.globalAddress });
@@ -93,7 +93,14 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
       }),
     ),
   ]);
-  Object.assign(snapshot, { backendService, dnsRecord, dnsWeightsRecord, demand, anycastIp });
+  Object.assign(snapshot, {
+    backendService,
+    dnsRecord,
+    dnsWeightsRecord,
+    demand: demand?.byCountry,
+    regionTraffic: demand?.byRegion,
+    anycastIp,
+  });
 
   await Promise.all(
     regionReads.map(async ({ region, rest }) => {
@@ -150,31 +157,41 @@ function entryIp(
 }
 
 /**
- * Client demand by country, as Google's load balancers count it: requests/s per `client_country` over
- * the last five minutes that Monitoring shows, on the regional Application Load Balancers DNS answers
- * and on the global one (anycast fallback). Each series family has its own visibility delay: regional
- * data is not visible for up to 90 s, global for up to 210 s (https://cloud.google.com/monitoring/api/metrics_gcp),
- * so each window ends that long ago. Country is the finest client location these metrics carry.
+ * What Google's load balancers counted over the last five minutes Monitoring shows, on the regional
+ * Application Load Balancers DNS answers and on the global one (anycast fallback): requests/s per
+ * `client_country` (client demand) and per region with its 5xx share (what the region was offered and
+ * how it answered). Each series family has its own visibility delay: regional data is not visible for
+ * up to 90 s, global for up to 210 s (https://cloud.google.com/monitoring/api/metrics_gcp), so each
+ * window ends that long ago. Country is the finest client location these metrics carry. One call per
+ * family, grouped by country, region and response class.
  */
-async function readDemand(deps: ObserveDeps, config: GeorouteConfig, now: number): Promise<Record<string, number>> {
+async function readLbTraffic(
+  deps: ObserveDeps,
+  config: GeorouteConfig,
+  now: number,
+): Promise<{ byCountry: Record<string, number>; byRegion: Record<string, RegionTraffic> }> {
   const rules = config.regions.map((r) => JSON.stringify(regionalLb(r).forwardingRule)).join(', ');
   const families = [
     {
       delaySec: 90,
+      region: 'resource.label.region',
       filter:
         'metric.type = "loadbalancing.googleapis.com/https/external/regional/request_count" AND ' +
         `resource.type = "http_external_regional_lb_rule" AND resource.label.forwarding_rule_name = one_of(${rules})`,
     },
     {
       delaySec: 210,
+      // The global LB's series carry the serving backend's region as backend_scope.
+      region: 'resource.label.backend_scope',
       filter:
         'metric.type = "loadbalancing.googleapis.com/https/request_count" AND resource.type = "https_lb_rule" AND ' +
         `resource.label.forwarding_rule_name = "${config.loadBalancer.forwardingRule}"`,
     },
   ];
-  const demand: Record<string, number> = {};
-  for (const lists of await Promise.all(
-    families.map(async ({ delaySec, filter }) => {
+  const byCountry: Record<string, number> = {};
+  const byRegion: Record<string, RegionTraffic> = {};
+  const lists = await Promise.all(
+    families.map(async ({ delaySec, region, filter }) => {
       const end = Math.floor(now / 1000) - delaySec;
       const [series] = await deps.gcp.monitoring.metrics.listTimeSeries({
         name: `projects/${deps.project}`,
@@ -184,19 +201,26 @@ async function readDemand(deps: ObserveDeps, config: GeorouteConfig, now: number
           alignmentPeriod: { seconds: 300 },
           perSeriesAligner: 'ALIGN_RATE',
           crossSeriesReducer: 'REDUCE_SUM',
-          groupByFields: ['metric.label.client_country'],
+          groupByFields: ['metric.label.client_country', region, 'metric.label.response_code_class'],
         },
         view: 'FULL',
       });
-      return series;
+      return { series, regionLabel: region.slice(region.lastIndexOf('.') + 1) };
     }),
-  )) {
-    for (const s of lists) {
-      const country = s.metric?.labels?.client_country;
+  );
+  for (const { series, regionLabel } of lists) {
+    for (const s of series) {
       const value = s.points?.[0]?.value?.doubleValue;
-      if (country && typeof value === 'number' && Number.isFinite(value) && value >= 0)
-        demand[country] = (demand[country] ?? 0) + value;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) continue;
+      const country = s.metric?.labels?.client_country;
+      if (country) byCountry[country] = (byCountry[country] ?? 0) + value;
+      const region = s.resource?.labels?.[regionLabel];
+      if (!region) continue;
+      byRegion[region] ??= { rps: 0, errorRps: 0 };
+      const t = byRegion[region];
+      t.rps += value;
+      if (s.metric?.labels?.response_code_class === '500') t.errorRps += value;
     }
   }
-  return demand;
+  return { byCountry, byRegion };
 }

@@ -22,6 +22,12 @@ export interface RegionSnapshot {
   entryIp?: string;
 }
 
+/** What a region's load balancers were offered (requests/s) and answered with a 5xx, per observe's window. */
+export interface RegionTraffic {
+  rps: number;
+  errorRps: number;
+}
+
 export interface ReadError {
   what: string;
   region?: string;
@@ -46,6 +52,8 @@ export interface Snapshot {
    * one; undefined when the read failed.
    */
   demand?: Record<string, number>;
+  /** Requests/s and 5xx/s per serving region, from the same read (undefined when it failed). */
+  regionTraffic?: Record<string, RegionTraffic>;
   /** The global anycast address: DNS's last resort. */
   anycastIp?: string;
   errors: ReadError[];

@@ -93,6 +93,7 @@ export function decideRegions(input: PlannerInput, topo: Topology): Decisions {
           },
         ],
       };
+      out[i]?.reasons.push(...discountReasons(name, obs, input));
       if (scaler === 0) heldAtZero++;
       continue;
     }
@@ -102,6 +103,7 @@ export function decideRegions(input: PlannerInput, topo: Topology): Decisions {
       continue;
     }
     const decision = recover(name, obs, normalise(obs.currentCapacityScaler), input.now, g, ramp);
+    decision.reasons.push(...discountReasons(name, obs, input));
     out[i] = decision;
     if (decision.scaler === 0) recovering.push(i);
   }
@@ -229,4 +231,21 @@ function recover(
       },
     ],
   };
+}
+
+/** Why an open incident did not drain the region (plan/evidence.ts). */
+function discountReasons(name: string, obs: RegionObservation, input: PlannerInput): Reason[] {
+  return (obs.discountedIncidents ?? []).map((inc) => {
+    const t = obs.traffic;
+    const region = input.config.regions.find((r) => r.name === name);
+    const capacity = obs.backendHealthy * (region?.replicaThroughputRps ?? 0);
+    return {
+      subject: name,
+      code: inc.why === 'start-up' ? 'incident-start-up' : 'incident-overload',
+      message:
+        inc.why === 'start-up'
+          ? `${name}: incident ${inc.id} opened while it was starting up (before it first served): not a failure, not drained`
+          : `${name}: incident ${inc.id} is its overload (offered ${t?.rps.toFixed(1)} rps, serves ${capacity.toFixed(1)}, ${((t?.errorRatio ?? 0) * 100).toFixed(0)}% 5xx ≈ the excess it sheds): it needs capacity, not a drain`,
+    };
+  });
 }

@@ -17,6 +17,7 @@ import {
   servingSet,
 } from '../state';
 import { type LocationDemand, locationDemand } from './demand';
+import { weighIncidents } from './evidence';
 import type { CapacityFloor, PlannerInput, RegionObservation, TrafficPlan } from './types';
 
 /** A stockout error older than this no longer blocks growth (GPU capacity comes back). */
@@ -60,7 +61,9 @@ export function plannerInput(config: GeorouteConfig, snapshot: Snapshot, inciden
     if (incident?.region === region.name) note = applyIncident(note, incident);
     notes[region.name] = note;
     if (rs.autoscaler) floors.push(...floorsOf(region.name, rs.autoscaler, now));
-    const obs = regionObservation(region, rs, backend?.capacityScaler ?? 1, note, now);
+    const t = snapshot.regionTraffic?.[region.name];
+    const traffic = t && t.rps > 0 ? { rps: t.rps, errorRatio: t.errorRps / t.rps } : undefined;
+    const obs = regionObservation(region, rs, backend?.capacityScaler ?? 1, note, now, config.alerts, traffic);
     if (backend && obs) observed[region.name] = obs; // else unobserved: the planner holds it
   }
   floors.sort((a, b) => a.region.localeCompare(b.region) || a.requestId.localeCompare(b.requestId));
@@ -85,6 +88,8 @@ function regionObservation(
   capacityScaler: number,
   note: BackendNote,
   now: number,
+  alerts: GeorouteConfig['alerts'],
+  traffic: RegionObservation['traffic'],
 ): RegionObservation | undefined {
   const { health, autoscaler, instances, migErrors } = rs;
   if (!health || !autoscaler || !instances || !migErrors) return undefined;
@@ -105,17 +110,33 @@ function regionObservation(
       .map((e) => zoneOfInstance(e.instanceActionDetails?.instance ?? '')),
   );
   const asNote = readAutoscalerNote(autoscaler.description);
-  const openIncidents = Object.entries(note.open)
+  const incidents = Object.entries(note.open)
     .map(([id, startedAt]) => ({ id, startedAt }))
     .sort((a, b) => a.startedAt - b.startedAt || a.id.localeCompare(b.id));
-  const healthy = openIncidents.length === 0 && health.healthy > 0;
-  const warmingSince = startingUp && openIncidents.length === 0 ? (note.warmingSince ?? now) : null;
+  // A region that never served is warming while it starts up, alerts or not (they are its start-up).
+  const warmingSince =
+    startingUp && (incidents.length === 0 || note.servedAt === null) ? (note.warmingSince ?? now) : null;
+  const warming = warmingSince !== null && now - warmingSince < region.warmupSec * 1000;
+  const { counted, discounted } = weighIncidents({
+    region,
+    alerts,
+    incidents,
+    healthy: health.healthy,
+    warming,
+    servedAt: note.servedAt,
+    traffic,
+    now,
+  });
+  const healthy = counted.length === 0 && health.healthy > 0;
   return {
     backendHealthy: health.healthy,
     backendTotal: health.total,
-    openIncidents,
+    openIncidents: counted,
+    discountedIncidents: discounted,
+    traffic,
+    servedAt: note.servedAt ?? (health.healthy > 0 ? now : null),
     instances: { running, booting, failed },
-    warming: warmingSince !== null && now - warmingSince < region.warmupSec * 1000,
+    warming,
     warmingSince,
     stockout: region.zones.every((z) => zonesOut.has(z)),
     quotaExceeded: recent.some((e) => e.error?.code === 'QUOTA_EXCEEDED'),

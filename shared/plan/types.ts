@@ -6,8 +6,14 @@ export interface RegionObservation {
   backendHealthy: number;
   /** Backends known to the LB (healthy or not). */
   backendTotal: number;
-  /** Open Monitoring incidents about this region. */
+  /** Open Monitoring incidents about this region that count as evidence of failure (plan/evidence.ts). */
   openIncidents: ReadonlyArray<{ id: string; startedAt: number }>;
+  /** Open incidents that do not: raised by its start-up, or explained by its overload. */
+  discountedIncidents?: ReadonlyArray<{ id: string; startedAt: number; why: 'start-up' | 'overload' }>;
+  /** What its load balancers were offered (requests/s) and the 5xx share they answered, if measured. */
+  traffic?: { rps: number; errorRatio: number };
+  /** When georoute first saw it serve (a healthy backend); null = not yet. */
+  servedAt?: number | null;
   instances: { running: number; booting: number; failed: number };
   /**
    * Every VM is new (being created, or verified by the MIG until its health check passes) and none
@@ -84,6 +90,8 @@ export interface TrafficPlan {
 
 export type ReasonCode =
   | 'warming'
+  | 'incident-start-up'
+  | 'incident-overload'
   | 'fail-open'
   | 'fence-holds'
   | 'drain-unhealthy'

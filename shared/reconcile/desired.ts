@@ -50,14 +50,17 @@ export function desiredLb(
     const healthy = isHealthy(obs);
     const warmingSince = obs.warmingSince ?? null;
     notes[region.name] = (current) => {
-      const note = { ...withIncident(current), warmingSince };
+      const before = readBackendNote(current);
+      // The first sighting of a healthy backend is kept: alerts raised before it were the start-up.
+      const servedAt = before.servedAt ?? (obs.backendHealthy > 0 ? now : null);
+      const note = { ...withIncident(current), warmingSince, servedAt };
       // Warming is a start-up, not ill health: its start is kept (the warm-up window counts from it).
       if (isWarming(obs)) return writeBackendNote(note);
       if (!healthy) return writeBackendNote({ ...note, unhealthy: true, healthySince: null });
       if (note.unhealthy) return writeBackendNote({ ...note, unhealthy: false, healthySince: now });
       // Nothing to record: leave the description as it is (no write for a note that says nothing).
-      const hadWarming = readBackendNote(current).warmingSince !== null;
-      return ours || hadWarming ? writeBackendNote(note) : (current ?? '');
+      const changed = before.warmingSince !== null || before.servedAt !== servedAt;
+      return ours || changed ? writeBackendNote(note) : (current ?? '');
     };
   }
   return {

@@ -25,6 +25,11 @@ export interface BackendNote {
   unhealthy: boolean;
   /** Epoch ms the region was first seen with only new VMs and none serving (warming); null = not warming. */
   warmingSince: number | null;
+  /**
+   * Epoch ms georoute first saw the region with a healthy backend; null = not yet. Alerts a region
+   * raised before it ever served are its start-up, not a failure (shared/plan/evidence.ts).
+   */
+  servedAt: number | null;
 }
 
 export interface AutoscalerNote {
@@ -38,6 +43,7 @@ export const emptyBackendNote = (): BackendNote => ({
   healthySince: null,
   unhealthy: false,
   warmingSince: null,
+  servedAt: null,
 });
 export const emptyAutoscalerNote = (): AutoscalerNote => ({ lastScaleOutAt: null, lastScaleInAt: null });
 
@@ -50,6 +56,7 @@ export function readBackendNote(description: string | null | undefined): Backend
     healthySince: numberOrNull(raw.h),
     unhealthy: raw.u === 1,
     warmingSince: numberOrNull(raw.w),
+    servedAt: numberOrNull(raw.s),
   };
 }
 
@@ -70,6 +77,7 @@ export function writeBackendNote(note: BackendNote): string {
     h: note.healthySince,
     u: note.unhealthy ? 1 : 0,
     ...(note.warmingSince !== null ? { w: note.warmingSince } : {}),
+    ...(note.servedAt !== null ? { s: note.servedAt } : {}),
   });
 }
 

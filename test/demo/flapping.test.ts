@@ -17,7 +17,7 @@ let reportPath: string;
 beforeAll(async () => {
   const result = await simulate({
     scenarioFile: path.join(__dirname, '../../examples/scenarios/flapping-health.yaml'),
-    speed: 120,
+    pace: 'fast',
     reportDir: mkdtempSync(path.join(os.tmpdir(), 'georoute-report-')),
     quiet: true,
     print: () => undefined,

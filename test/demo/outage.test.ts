@@ -3,7 +3,7 @@ import type { SimulationRecord } from '../../demo/runner';
 import { simulate } from '../../demo/runner';
 
 /**
- * The `npm start` scenario, at high virtual-clock speed: us-east4 fails, is drained, its clients are
+ * The `npm start` scenario, fast-forwarded (demo/pacer.ts): us-east4 fails, is drained, its clients are
  * rerouted (and no request reaches it once the DNS TTL has passed), then it recovers through the ramp.
  */
 const REGION = 'us-east4';
@@ -12,7 +12,7 @@ let record: SimulationRecord;
 beforeAll(async () => {
   const result = await simulate({
     scenarioFile: path.join(__dirname, '../../examples/scenarios/regional-outage.yaml'),
-    speed: 100,
+    pace: 'fast',
     quiet: true,
     print: () => undefined,
   });

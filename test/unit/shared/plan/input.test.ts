@@ -85,6 +85,7 @@ test('an incident being recorded is seen by the plan; its close starts a healthy
     healthySince: null,
     unhealthy: true,
     warmingSince: null,
+    servedAt: null,
   });
   const closed = plannerInput(config, snap, { region: 'us-east4', id: 'i1', state: 'closed', at: NOW });
   expect(closed.input.observed['us-east4']?.openIncidents).toEqual([]);
@@ -112,6 +113,7 @@ test('a region with every VM being created or verified and none healthy is warmi
     healthySince: null,
     unhealthy: false,
     warmingSince: NOW - warmup - 1,
+    servedAt: null,
   });
   expect(plannerInput(config, snap).input.observed['us-east4']).toMatchObject({ warming: false });
   // One VM that came up and then failed its checks: not a start-up.

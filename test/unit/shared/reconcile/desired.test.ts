@@ -20,8 +20,11 @@ test('desiredLb: scalers for observed regions only, written with the fingerprint
   const lb = desiredLb(config, p, snap, derived);
   expect(lb?.current?.fingerprint).toBe('fp-1');
   expect(Object.keys(lb?.scalers ?? {}).sort()).toEqual(['asia-southeast1', 'europe-west4', 'us-central1', 'us-east4']);
-  // A healthy region with nothing to record leaves its description as it is: no write for an empty note.
-  expect(lb?.notes?.['us-central1']?.('operator text')).toBe('operator text');
+  // A healthy region seen serving for the first time records when (alerts raised before were its start-up)…
+  const first = lb?.notes?.['us-central1']?.('operator text') ?? '';
+  expect(readBackendNote(first).servedAt).toBe(NOW);
+  // …and after that, with nothing to record, leaves its description as it is: no write for a note that says nothing.
+  expect(lb?.notes?.['us-central1']?.(first)).toBe(first);
 });
 
 test('desiredLb: an open incident drains the region and is written into its note in the same write', () => {

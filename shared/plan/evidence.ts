@@ -1,0 +1,78 @@
+/**
+ * Which open incidents are evidence that a region is sick. Pure.
+ *
+ * Two kinds of alert are not, and acting on them would make things worse:
+ * - **start-up**: before a region has ever served, its load balancer answers 503 (no healthy backend)
+ *   while the VMs boot, and its alert policies fire. Draining a region that is coming up only delays
+ *   it. Incidents of a region that never served are discounted while it warms up; incidents that opened
+ *   while their window still held the start-up (up to one alert window and the metric delay after the
+ *   first serve) are discounted until one more window has passed (they close by themselves once their
+ *   window sees good data; one still open then counts).
+ * - **overload**: a region offered more than its healthy replicas can serve sheds the excess (5xx).
+ *   Draining it moves its load onto its neighbours, which then shed too: a cascade. When the region's
+ *   observed 5xx share is no more than the share its overload explains (plus a margin), its incidents
+ *   are discounted: it needs capacity (the floors and the spill-over see its demand), not a drain.
+ *   An error share above what the overload explains is still a failure, overloaded or not.
+ */
+import type { GeorouteConfig, RegionConfig } from '../config';
+
+/**
+ * How late load-balancer metrics become visible to alert policies: up to 90 s for the regional ALB's
+ * (https://cloud.google.com/monitoring/api/metrics_gcp), plus the policy's evaluation cadence.
+ */
+export const METRIC_DELAY_MS = 120_000;
+
+/** 5xx share beyond the shed an overload explains that still counts as failure. */
+export const OVERLOAD_MARGIN = 0.05;
+
+export interface Incident {
+  id: string;
+  startedAt: number;
+}
+
+export interface DiscountedIncident extends Incident {
+  why: 'start-up' | 'overload';
+}
+
+export interface EvidenceInput {
+  region: RegionConfig;
+  alerts: GeorouteConfig['alerts'];
+  incidents: readonly Incident[];
+  /** Healthy backends now. */
+  healthy: number;
+  /** Every VM is new and none serves, inside the warm-up window. */
+  warming: boolean;
+  /** When georoute first saw the region serve; null = never yet. */
+  servedAt: number | null;
+  /** What its load balancers were offered and answered with 5xx (observe's window). */
+  traffic?: { rps: number; errorRatio: number };
+  now: number;
+}
+
+export function weighIncidents(e: EvidenceInput): { counted: Incident[]; discounted: DiscountedIncident[] } {
+  const counted: Incident[] = [];
+  const discounted: DiscountedIncident[] = [];
+  // An alert judges the last `windowSec` of data, visible up to METRIC_DELAY_MS late: one that opens
+  // within that long of the first serve still looked at the start-up.
+  const contaminatedMs = e.alerts.windowSec * 1000 + METRIC_DELAY_MS;
+  const until = contaminatedMs + e.alerts.windowSec * 1000;
+  const overloaded = overloadExplains(e);
+  for (const inc of e.incidents) {
+    const startUp =
+      e.servedAt === null ? e.warming : inc.startedAt <= e.servedAt + contaminatedMs && e.now < e.servedAt + until;
+    if (startUp) discounted.push({ ...inc, why: 'start-up' });
+    else if (overloaded) discounted.push({ ...inc, why: 'overload' });
+    else counted.push(inc);
+  }
+  return { counted, discounted };
+}
+
+/** The region serves, is offered more than its healthy replicas take, and its 5xx share is what that sheds. */
+function overloadExplains(e: EvidenceInput): boolean {
+  const t = e.traffic;
+  if (!t || e.healthy <= 0 || !(t.rps > 0)) return false;
+  const capacity = e.healthy * e.region.replicaThroughputRps;
+  if (t.rps <= capacity) return false;
+  const shed = 1 - capacity / t.rps;
+  return t.errorRatio <= shed + OVERLOAD_MARGIN;
+}

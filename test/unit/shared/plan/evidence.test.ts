@@ -1,0 +1,57 @@
+import { METRIC_DELAY_MS, OVERLOAD_MARGIN, weighIncidents } from '../../../../shared/plan/evidence';
+import { exampleConfig, MIN, NOW } from '../fixtures/planner';
+
+const config = exampleConfig();
+const region = config.regions.find((r) => r.name === 'us-east4')!; // 4 rps per replica
+const base = {
+  region,
+  alerts: config.alerts,
+  incidents: [{ id: 'a', startedAt: NOW - 2 * MIN }],
+  healthy: 2,
+  warming: false,
+  servedAt: NOW - 60 * MIN,
+  now: NOW,
+};
+
+test('an incident of a region that served and is not overloaded counts', () => {
+  expect(weighIncidents(base)).toEqual({ counted: base.incidents, discounted: [] });
+  // Offered less than it serves, 30 % 5xx: a gray failure.
+  expect(weighIncidents({ ...base, traffic: { rps: 6, errorRatio: 0.3 } }).counted).toHaveLength(1);
+});
+
+test('start-up: a region that never served discounts its incidents while it warms up, not after', () => {
+  const never = { ...base, servedAt: null, healthy: 0 };
+  expect(weighIncidents({ ...never, warming: true }).discounted).toEqual([{ ...base.incidents[0], why: 'start-up' }]);
+  expect(weighIncidents({ ...never, warming: false }).counted).toHaveLength(1);
+});
+
+test('start-up: incidents whose window still held the start-up are discounted for one more window', () => {
+  const servedAt = NOW - MIN;
+  const windowMs = config.alerts.windowSec * 1000;
+  const opened = [{ id: 'a', startedAt: servedAt - MIN }];
+  expect(weighIncidents({ ...base, servedAt, incidents: opened }).discounted[0]?.why).toBe('start-up');
+  // Opened after the first serve, but its window (plus the metric delay) reaches back before it.
+  const soon = [{ id: 'b', startedAt: servedAt + windowMs + METRIC_DELAY_MS }];
+  expect(weighIncidents({ ...base, servedAt, incidents: soon }).discounted[0]?.why).toBe('start-up');
+  // Still open one window after that: it counts.
+  const late = { ...base, servedAt, incidents: opened, now: servedAt + 2 * windowMs + METRIC_DELAY_MS };
+  expect(weighIncidents(late).counted).toHaveLength(1);
+  // One whose window saw only serving time is evidence.
+  const clean = [{ id: 'c', startedAt: servedAt + windowMs + METRIC_DELAY_MS + 1 }];
+  expect(weighIncidents({ ...base, servedAt, incidents: clean }).counted).toHaveLength(1);
+});
+
+test('overload: errors no more than the shed of the excess (plus the margin) are discounted; more are not', () => {
+  // 2 healthy × 4 rps = 8 served; 16 offered → half shed.
+  expect(weighIncidents({ ...base, traffic: { rps: 16, errorRatio: 0.5 } }).discounted[0]?.why).toBe('overload');
+  expect(
+    weighIncidents({ ...base, traffic: { rps: 16, errorRatio: 0.5 + OVERLOAD_MARGIN - 0.001 } }).counted,
+  ).toHaveLength(0);
+  expect(
+    weighIncidents({ ...base, traffic: { rps: 16, errorRatio: 0.5 + OVERLOAD_MARGIN + 0.01 } }).counted,
+  ).toHaveLength(1);
+  // No healthy backend: nothing is "overloaded", it is down.
+  expect(weighIncidents({ ...base, healthy: 0, traffic: { rps: 16, errorRatio: 1 } }).counted).toHaveLength(1);
+  // Unmeasured traffic: no discount.
+  expect(weighIncidents({ ...base, traffic: undefined }).counted).toHaveLength(1);
+});

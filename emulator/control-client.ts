@@ -1,6 +1,7 @@
 import type { FaultRule } from './core/faults';
 import type { RequestLogEntry } from './core/request-log';
 import type { GeoAnswer } from './dns/resolve';
+import type { EndpointHealth } from './dns/types';
 import type { DeliverySettings } from './pubsub/engine';
 import type { WorldEvent, WorldSample, WorldSetup } from './world/types';
 
@@ -168,6 +169,15 @@ export class EmulatorControl {
   /** The answer a client in `location` gets from the name servers (docs/emulator/dns.md). */
   resolve(q: GeoQuery): Promise<GeoResult> {
     return this.call('GET', `/__emulator/dns/resolve?${query({ ...q })}`);
+  }
+
+  /**
+   * Cloud DNS's view of health-checked external endpoints: of a project, or of the record set `name`
+   * (its policy's targets). Each: healthy or not, passed / failed probes in a row, the last probe's detail.
+   */
+  async dnsHealth(q: { project: string; name?: string; type?: string; zone?: string }): Promise<EndpointHealth[]> {
+    return (await this.call<{ endpoints: EndpointHealth[] }>('GET', `/__emulator/dns/health?${query({ ...q })}`))
+      .endpoints;
   }
 
   // ---- Pub/Sub (docs/emulator/pubsub.md)

@@ -36,8 +36,31 @@ const KEEP = 20_000;
 interface Resolver {
   ips: string[];
   previous: string[];
+  /** Each IP's share of the answers when they are not equal (WRR, failover trickle traffic). */
+  weights?: Record<string, number>;
+  previousWeights?: Record<string, number>;
   changedAt: number;
   ttlMs: number;
+}
+
+/** An answer as resolvers hold it: its IPs (sorted) and, when unequal, each IP's share. */
+interface Held {
+  ips: string[];
+  weights?: Record<string, number>;
+  ttlMs: number;
+}
+
+const heldKey = (h: { ips: string[]; weights?: Record<string, number> }): string =>
+  `${h.ips.join()} ${h.weights ? JSON.stringify(h.weights) : ''}`;
+
+/** Each IP's share of an answer with weighted sets (each set's share split equally over its IPs). */
+function weightsOf(
+  weighted: Array<{ share: number; rrdatas: string[] }> | undefined,
+): Record<string, number> | undefined {
+  if (!weighted || weighted.length < 2) return undefined;
+  const out: Record<string, number> = {};
+  for (const w of weighted) for (const ip of w.rrdatas) out[ip] = (out[ip] ?? 0) + w.share / w.rrdatas.length;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 interface WorldState {
@@ -213,7 +236,7 @@ export class WorldService implements EmulatorService {
   }
 
   /** What Cloud DNS serves a location now (through the DNS service's own geo query). */
-  private resolve(location: string): { ips: string[]; ttlMs: number } | undefined {
+  private resolve(location: string): Held | undefined {
     const s = this.state.setup!;
     const route = this.router?.match('GET', '/__emulator/dns/resolve');
     if (!route) return undefined;
@@ -225,8 +248,13 @@ export class WorldService implements EmulatorService {
         query: new URLSearchParams({ project: s.project, name: s.recordName, type: 'A', location }),
         body: undefined,
         headers: {},
-      }) as { rrdatas?: string[]; ttl?: number };
-      return { ips: [...(answer.rrdatas ?? [])].sort(), ttlMs: (answer.ttl ?? 0) * 1000 };
+      }) as { rrdatas?: string[]; ttl?: number; weighted?: Array<{ share: number; rrdatas: string[] }> };
+      const weights = weightsOf(answer.weighted);
+      return {
+        ips: [...(answer.rrdatas ?? [])].sort(),
+        ...(weights ? { weights } : {}),
+        ttlMs: (answer.ttl ?? 0) * 1000,
+      };
     } catch {
       return undefined; // no zone or record yet
     }
@@ -260,12 +288,17 @@ export class WorldService implements EmulatorService {
       if (!answer) continue;
       const r = this.state.resolvers[location];
       if (!r) {
-        this.state.resolvers[location] = { ips: answer.ips, previous: [], changedAt: now, ttlMs: answer.ttlMs };
+        this.state.resolvers[location] = { ...answer, previous: [], changedAt: now };
         continue;
       }
-      if (r.ips.join() === answer.ips.join()) continue;
+      if (heldKey(r) === heldKey(answer)) continue;
       this.pushEvent({ at: now, kind: 'dns', location, from: regionsOf(r.ips), to: regionsOf(answer.ips) });
-      this.state.resolvers[location] = { ips: answer.ips, previous: r.ips, changedAt: now, ttlMs: answer.ttlMs };
+      this.state.resolvers[location] = {
+        ...answer,
+        previous: r.ips,
+        ...(r.weights ? { previousWeights: r.weights } : {}),
+        changedAt: now,
+      };
     }
   }
 
@@ -292,13 +325,13 @@ export class WorldService implements EmulatorService {
       if (!r) continue;
       const old = r.previous.length > 0 ? Math.max(0, Math.min(1, 1 - (now - r.changedAt) / Math.max(1, r.ttlMs))) : 0;
       let viaAnycast = 0;
-      for (const [ips, share] of [
-        [r.ips, 1 - old],
-        [r.previous, old],
+      for (const [ips, share, weights] of [
+        [r.ips, 1 - old, r.weights],
+        [r.previous, old, r.previousWeights],
       ] as const) {
         if (share <= 0 || ips.length === 0) continue;
         for (const ip of ips) {
-          const part = (rps * share) / ips.length;
+          const part = rps * share * (weights?.[ip] ?? 1 / ips.length);
           const route = topo.routes.get(ip);
           if (route?.kind === 'anycast') viaAnycast += part;
           else if (route && backendOf.has(route.region)) served[route.region] = (served[route.region] ?? 0) + part;
@@ -321,7 +354,8 @@ export class WorldService implements EmulatorService {
     // Requests per path, region and client country: what each load balancer's request_count counts.
     const traffic: Traffic = { regional: {}, global: {} };
     const count = (path: 'regional' | 'global', region: string, location: string, rps: number) => {
-      const byCountry = (traffic[path][region] ??= {});
+      const byCountry = traffic[path][region] ?? {};
+      traffic[path][region] = byCountry;
       const country = countryOf(location) ?? location;
       byCountry[country] = (byCountry[country] ?? 0) + rps;
     };

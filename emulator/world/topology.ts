@@ -157,7 +157,7 @@ export function readTopology(
 }
 
 /** The IP a forwarding rule answers on: its own literal, or its reserved address's. */
-function ipOf(rule: ComputeResource, get: (link: unknown) => ComputeResource | undefined): string | undefined {
+export function ipOf(rule: ComputeResource, get: (link: unknown) => ComputeResource | undefined): string | undefined {
   const ip = str(rule.IPAddress);
   if (/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return ip;
   const address = get(ip);

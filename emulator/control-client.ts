@@ -3,6 +3,7 @@ import type { RequestLogEntry } from './core/request-log';
 import type { GeoAnswer } from './dns/resolve';
 import type { EndpointHealth } from './dns/types';
 import type { DeliverySettings } from './pubsub/engine';
+import type { EjectionState } from './world/ejections';
 import type { WorldEvent, WorldSample, WorldSetup } from './world/types';
 
 /** A control call the emulator refused: `status` is the HTTP status, `body` its parsed answer. */
@@ -229,8 +230,14 @@ export class EmulatorControl {
     await this.call('POST', '/__emulator/world/load', { locations });
   }
 
-  async worldFault(region: string, errorRate: number): Promise<void> {
-    await this.call('POST', '/__emulator/world/faults', { region, errorRate });
+  /** A gray failure: this share of the region's client requests fail with `status` (default 500). */
+  async worldFault(region: string, errorRate: number, status?: number): Promise<void> {
+    await this.call('POST', '/__emulator/world/faults', { region, errorRate, ...(status ? { status } : {}) });
+  }
+
+  /** Outlier detection's records: backend service path → VM name → `{ejections, ejectedAt, ejectedUntil, reason}`. */
+  async worldEjections(): Promise<EjectionState> {
+    return (await this.call<{ ejections: EjectionState }>('GET', '/__emulator/world/ejections')).ejections;
   }
 
   async worldSamples(since = 0): Promise<WorldSample[]> {

@@ -75,30 +75,34 @@ export function nativeGeoPolicy(
  * Outlier detection on both tiers' backend services, in both profiles ("the same stack": it acts in
  * the load balancers' data plane within seconds, beside anything georoute does). Google's fields and
  * defaults (https://cloud.google.com/compute/docs/reference/rest/v1/backendServices, OutlierDetection;
- * https://cloud.google.com/load-balancing/docs/backend-service#outlier-detection), the strongest that
- * are safe for regions of a few GPU VMs:
- * - consecutive 5xx ejection turned on (`enforcingConsecutiveErrors` defaults to 0 = off) at Google's
- *   default run of 5; gateway failures (502/503/504) at their defaults (3, enforced 100 %);
- * - success-rate ejection at its defaults (enforced 100 %, 5 hosts, mean − 1.9 σ) with an `interval`
- *   long enough that one replica at the planned utilisation reaches `successRateRequestVolume` (100)
+ * https://cloud.google.com/load-balancing/docs/backend-service#outlier-detection), chosen to be the
+ * strongest that are safe for regions of a few GPU VMs whose model servers shed overload with 503:
+ * - success-rate ejection on, at its defaults (enforced 100 %, 5 hosts, 100 requests, mean − 1.9 σ): it
+ *   ejects a VM that fails more than its peers (a bad GPU), never a whole busy region's VMs (they fail
+ *   alike). Its `interval` is lengthened so that one replica at the planned utilisation reaches the 100
  *   requests in it — at Google's 1 s default a GPU replica serving a few requests a second never does;
- * - `maxEjectionPercent` kept at 50 and `baseEjectionTime` at 30 s: never more than half of a region's
- *   few GPUs out, and back soon.
+ * - consecutive-5xx and consecutive-gateway-failure ejection **off** (`enforcingConsecutiveErrors` 0 is
+ *   Google's default; `enforcingConsecutiveGatewayFailure` defaults to 100 and is set to 0): both count
+ *   the 503s an overloaded model server sheds, so during a failover they eject healthy VMs of the region
+ *   absorbing the load exactly when its capacity is short — on the twin, half of us-central1's VMs went
+ *   in and out for ten minutes of the regional-outage scenario (docs/BENCHMARKS.md, "The native baseline");
+ * - `maxEjectionPercent` 50 and `baseEjectionTime` 30 s (defaults, written out): never more than half
+ *   of a pool out, and back soon.
  */
 export function outlierDetection(config: GeorouteConfig): Record<string, unknown> {
   const volume = 100;
   const slowest = Math.min(...config.regions.map((r) => r.replicaThroughputRps)) * config.guardrails.targetUtilization;
   const intervalSec = Math.min(300, Math.max(1, Math.ceil(volume / Math.max(slowest, 0.01))));
   return {
-    consecutiveErrors: 5,
-    enforcingConsecutiveErrors: 100,
-    consecutiveGatewayFailure: 3,
-    enforcingConsecutiveGatewayFailure: 100,
     enforcingSuccessRate: 100,
     successRateMinimumHosts: 5,
     successRateRequestVolume: volume,
     successRateStdevFactor: 1900,
     interval: { seconds: String(intervalSec) },
+    consecutiveErrors: 5,
+    enforcingConsecutiveErrors: 0,
+    consecutiveGatewayFailure: 3,
+    enforcingConsecutiveGatewayFailure: 0,
     baseEjectionTime: { seconds: '30' },
     maxEjectionPercent: 50,
   };

@@ -37,7 +37,12 @@ test('pure: fencing follows the config fences; buckets hold the residency group 
     { externalEndpoints: ['198.51.100.2'] },
   ]);
   // Both profiles carry the same outlier detection; the interval lets a 4 rps replica at 80 % reach 100 requests.
-  expect(outlierDetection(config)).toMatchObject({ enforcingConsecutiveErrors: 100, interval: { seconds: '32' } });
+  expect(outlierDetection(config)).toMatchObject({
+    enforcingSuccessRate: 100,
+    enforcingConsecutiveErrors: 0,
+    enforcingConsecutiveGatewayFailure: 0,
+    interval: { seconds: '32' },
+  });
   for (const profile of ['georoute', 'native'] as const) {
     const services = desiredResources(config, profile).filter((r) => /backendService$/i.test(r.kind));
     expect(services.length).toBe(1 + config.regions.length);
@@ -67,13 +72,14 @@ test('the twin accepts the native stack; health check, outlier detection and rec
     backendService: config.loadBalancer.backendService,
   });
   expect(global.outlierDetection).toMatchObject({
-    enforcingConsecutiveErrors: 100,
+    enforcingSuccessRate: 100,
+    enforcingConsecutiveGatewayFailure: 0,
     maxEjectionPercent: 50,
     interval: { seconds: '32' },
   });
   for (const r of config.regions) {
     const [bs] = await c.regionBackendServices.get({ project: PROJECT, region: r.name, backendService: r.backend });
-    expect(bs.outlierDetection?.enforcingConsecutiveErrors).toBe(100);
+    expect(bs.outlierDetection?.successRateRequestVolume).toBe(100);
   }
 
   const { rrsets } = await dnsRequest<{ rrsets?: RrsetJson[] }>(w.gcp.dns, config.dns.managedZone, {
@@ -98,7 +104,7 @@ test('the twin accepts the native stack; health check, outlier detection and rec
   const again = await w.run(config, 'apply', 'native');
   expect(again.summary).toMatch(/0 created, 0 updated/);
   expect(await w.writesSince(mark)).toBe(0);
-});
+}, 120_000); // two bootstraps of the whole stack
 
 test('Cloud DNS probes each region through its regional load balancer: healthy once a VM serves', async () => {
   w.emu.ctx.clock.advance(150_000);

@@ -8,7 +8,7 @@ import { detectOutliers, type EjectionState, ejectedCounts, poolSizes, type Regi
 import { sampleSeries, type Traffic } from './metrics';
 import { type RegionPerformance, seededRandom, spreadAnycast } from './model';
 import { regionLoad } from './region-load';
-import { type Held, heldKey, type Resolver, weightsOf } from './resolvers';
+import { type Held, heldKey, type Resolver, servedAnswer } from './resolvers';
 import { registerWorldRoutes } from './routes';
 import { locationSamples, routeLocations, routeName } from './routing';
 import { readTopology, type Topology } from './topology';
@@ -190,26 +190,7 @@ export class WorldService implements EmulatorService {
   /** What Cloud DNS serves a location now (through the DNS service's own geo query). */
   private resolve(location: string): Held | undefined {
     const s = this.state.setup!;
-    const route = this.router?.match('GET', '/__emulator/dns/resolve');
-    if (!route) return undefined;
-    try {
-      const answer = route.handler({
-        method: 'GET',
-        path: '/__emulator/dns/resolve',
-        params: {},
-        query: new URLSearchParams({ project: s.project, name: s.recordName, type: 'A', location }),
-        body: undefined,
-        headers: {},
-      }) as { rrdatas?: string[]; ttl?: number; weighted?: Array<{ share: number; rrdatas: string[] }> };
-      const weights = weightsOf(answer.weighted);
-      return {
-        ips: [...(answer.rrdatas ?? [])].sort(),
-        ...(weights ? { weights } : {}),
-        ttlMs: (answer.ttl ?? 0) * 1000,
-      };
-    } catch {
-      return undefined; // no zone or record yet
-    }
+    return this.router ? servedAnswer(this.router, s.project, s.recordName, location) : undefined;
   }
 
   /** Notices routing changes: backends' scalers, served DNS answers, replicas. */

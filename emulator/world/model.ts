@@ -34,8 +34,9 @@ export interface LbBackend {
  * The global external Application Load Balancer's default "waterfall by region": "Direct traffic to the
  * nearest region with endpoints and capacity before spilling over to other regions"
  * (WATERFALL_BY_REGION, https://cloud.google.com/load-balancing/docs/service-lb-policy; capacity per
- * backend = serving endpoints × maxRatePerInstance × capacityScaler,
- * https://cloud.google.com/load-balancing/docs/backend-service). Every location offers its unserved
+ * backend = serving endpoints × maxRatePerInstance × capacityScaler — the per-instance target and the
+ * scaler are https://cloud.google.com/load-balancing/docs/backend-service's, counting only the
+ * endpoints that get traffic is the twin's reading). Every location offers its unserved
  * requests to its nearest backend, then its second nearest, and so on; a backend asked for more than it
  * has left shares it among the locations asking in proportion to what they ask — so a region's capacity
  * goes first to the clients it is nearest to, whatever the order of the locations. Requests no backend

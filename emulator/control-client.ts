@@ -1,7 +1,9 @@
 import type { FaultRule } from './core/faults';
 import type { RequestLogEntry } from './core/request-log';
 import type { GeoAnswer } from './dns/resolve';
+import type { EndpointHealth } from './dns/types';
 import type { DeliverySettings } from './pubsub/engine';
+import type { EjectionState } from './world/ejections';
 import type { WorldEvent, WorldSample, WorldSetup } from './world/types';
 
 /** A control call the emulator refused: `status` is the HTTP status, `body` its parsed answer. */
@@ -170,6 +172,15 @@ export class EmulatorControl {
     return this.call('GET', `/__emulator/dns/resolve?${query({ ...q })}`);
   }
 
+  /**
+   * Cloud DNS's view of health-checked external endpoints: of a project, or of the record set `name`
+   * (its policy's targets). Each: healthy or not, passed / failed probes in a row, the last probe's detail.
+   */
+  async dnsHealth(q: { project: string; name?: string; type?: string; zone?: string }): Promise<EndpointHealth[]> {
+    return (await this.call<{ endpoints: EndpointHealth[] }>('GET', `/__emulator/dns/health?${query({ ...q })}`))
+      .endpoints;
+  }
+
   // ---- Pub/Sub (docs/emulator/pubsub.md)
 
   delivery(): Promise<DeliverySettings> {
@@ -219,8 +230,14 @@ export class EmulatorControl {
     await this.call('POST', '/__emulator/world/load', { locations });
   }
 
-  async worldFault(region: string, errorRate: number): Promise<void> {
-    await this.call('POST', '/__emulator/world/faults', { region, errorRate });
+  /** A gray failure: this share of the region's client requests fail with `status` (default 500). */
+  async worldFault(region: string, errorRate: number, status?: number): Promise<void> {
+    await this.call('POST', '/__emulator/world/faults', { region, errorRate, ...(status ? { status } : {}) });
+  }
+
+  /** Outlier detection's records: backend service path → VM name → `{ejections, ejectedAt, ejectedUntil, reason}`. */
+  async worldEjections(): Promise<EjectionState> {
+    return (await this.call<{ ejections: EjectionState }>('GET', '/__emulator/world/ejections')).ejections;
   }
 
   async worldSamples(since = 0): Promise<WorldSample[]> {

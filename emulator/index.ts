@@ -15,6 +15,7 @@ import { MonitoringService } from './monitoring';
 import { monitoringBodies } from './monitoring/schema';
 import { PubsubService } from './pubsub';
 import { WorldService } from './world';
+import { dnsHealthCheck, probeLoadBalancer } from './world/probe';
 
 export interface EmulatorOptions {
   /** REST port for Compute, Cloud DNS, Monitoring and the control API (0 = any free port). */
@@ -61,6 +62,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const monitoring = new MonitoringService(ctx, pubsub);
   const iam = new IamService(ctx);
   const world = new WorldService(ctx, compute, monitoring);
+  // Cloud DNS probes external endpoints with Compute's health checks, through the world's load balancers.
+  dns.setHealthSource({
+    healthCheck: (project, link) => dnsHealthCheck(compute, project, link),
+    probe: (ip, check) => probeLoadBalancer(compute, ip, check),
+  });
   const services: EmulatorService[] = [compute, dns, monitoring, pubsub, iam, world];
 
   if (options.stateFile && existsSync(options.stateFile)) {

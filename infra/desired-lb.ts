@@ -13,6 +13,7 @@
  */
 import { type GeorouteConfig, type RegionConfig, regionalLb } from '../shared/config';
 import { type NetworkIds, networkLink } from './desired-network';
+import { outlierDetection } from './native';
 import { computeLink, res } from './resource';
 import type { Json, Resource } from './types';
 
@@ -41,6 +42,8 @@ function serviceFields(config: GeorouteConfig): Json {
     // Google's default 30 s cuts streamed LLM responses.
     timeoutSec: config.serving.timeoutSec,
     connectionDraining: { drainingTimeoutSec: config.serving.drainingTimeoutSec },
+    // Both profiles: see infra/native.ts.
+    outlierDetection: outlierDetection(config),
   };
 }
 

@@ -4,6 +4,7 @@ import { serviceAccounts, vmServiceAccountEmail } from './desired-iam';
 import { globalLbResources, NAMED_PORT, regionalLbResources } from './desired-lb';
 import { alertPolicies, notificationChannel } from './desired-monitoring';
 import { networkLink, networkResources, SERVING_TAG, subnetLink } from './desired-network';
+import { nativeGeoPolicy, type Profile } from './native';
 import { computeLink, res } from './resource';
 import type { Resource } from './types';
 
@@ -22,7 +23,7 @@ export function zoneDnsName(config: GeorouteConfig): string {
  * one DNS answers → Cloud DNS zone and geo record → Pub/Sub topics → Monitoring channel and alert
  * policies → service accounts and their roles.
  */
-export function desiredResources(config: GeorouteConfig): Resource[] {
+export function desiredResources(config: GeorouteConfig, profile: Profile = 'georoute'): Resource[] {
   const out: Resource[] = [];
   const iam = serviceAccounts(config);
   const vmAccount = iam.find((r) => r.kind === 'serviceAccount' && r.name === config.serviceAccounts.vm) as Resource;
@@ -39,13 +40,8 @@ export function desiredResources(config: GeorouteConfig): Resource[] {
   };
   const hc = res('healthCheck', lb.healthCheck, { body: hcOwned, owned: hcOwned });
   out.push(hc);
-  if (config.dnsHealthCheck.enabled) {
-    const d = config.dnsHealthCheck;
-    // Cloud DNS health checks of external endpoints: a global health check with exactly 3 source
-    // regions and an interval ≥ 30 s (https://cloud.google.com/compute/docs/reference/rest/v1/healthChecks).
-    const owned = { ...hcOwned, checkIntervalSec: d.checkIntervalSec, sourceRegions: d.sourceRegions };
-    out.push(res('healthCheck', d.name, { body: owned, owned }));
-  }
+  const dnsHc = profile === 'native' || config.dnsHealthCheck.enabled ? dnsHealthCheck(config) : undefined;
+  if (dnsHc) out.push(dnsHc);
 
   const migIds: string[] = [];
   for (const r of config.regions) {
@@ -66,15 +62,30 @@ export function desiredResources(config: GeorouteConfig): Resource[] {
     immutable: ['dnsName'],
   });
   out.push(zone);
-  // The geo items belong to the runtime (DNS actuator): created once, never compared. TTL is ours.
+  // georoute: the geo items belong to the runtime (DNS actuator): created once, never compared; TTL is
+  // ours. native: nothing else writes the record, so its health check and fencing are owned too (the
+  // items follow the entry IPs, read when it is written: infra/adapters/dns.ts).
+  const healthCheck = dnsHc ? computeLink(config.project, `global/healthChecks/${dnsHc.name}`) : undefined;
+  const native = profile === 'native' && healthCheck;
   out.push(
     res('dnsRecordSet', config.dns.recordName, {
-      body: { type: 'A', ttl: config.dns.ttlSec },
-      owned: { ttl: config.dns.ttlSec },
+      body: { type: 'A', ttl: config.dns.ttlSec, ...(native ? { profile, healthCheck } : {}) },
+      owned: {
+        ttl: config.dns.ttlSec,
+        ...(native
+          ? {
+              routingPolicy: {
+                healthCheck,
+                geo: { enableFencing: nativeGeoPolicy(config, {}, healthCheck).geo.enableFencing },
+              },
+            }
+          : {}),
+      },
       dependsOn: [
         zone.id,
         ...regional.ruleIds,
         ...out.filter((x) => x.kind === 'globalForwardingRule').map((x) => x.id),
+        ...(dnsHc ? [dnsHc.id] : []),
       ],
     }),
   );
@@ -194,4 +205,27 @@ function autoscaler(config: GeorouteConfig, r: GeorouteConfig['regions'][number]
     region: r.name,
     immutable: ['target'],
   });
+}
+
+/**
+ * The health check Cloud DNS probes the regional load balancers' IPs with: global, exactly 3
+ * `sourceRegions`, interval ≥ 30 s (https://cloud.google.com/compute/docs/reference/rest/v1/healthChecks,
+ * `sourceRegions`), on the port and protocol the load balancers serve so that its request path reaches
+ * the model server's health path through the load balancer (a TCP check would pass while the proxy
+ * accepts connections, backends or not). Thresholds: Google's defaults (2 / 2), written out.
+ */
+function dnsHealthCheck(config: GeorouteConfig): Resource {
+  const d = config.dnsHealthCheck;
+  const https = config.serving.sslCertificates.length > 0;
+  const probe = { port: https ? 443 : 80, requestPath: config.instance.healthCheckPath };
+  const owned = {
+    type: https ? 'HTTPS' : 'HTTP',
+    [https ? 'httpsHealthCheck' : 'httpHealthCheck']: probe,
+    checkIntervalSec: d.checkIntervalSec,
+    timeoutSec: 5,
+    healthyThreshold: 2,
+    unhealthyThreshold: 2,
+    sourceRegions: d.sourceRegions,
+  };
+  return res('healthCheck', d.name, { body: owned, owned });
 }

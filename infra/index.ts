@@ -3,9 +3,11 @@ import type { GcpClients } from '../shared/gcp/clients';
 import { IamClient } from '../shared/gcp/iam-rest';
 import { desiredResources } from './desired';
 import { type EngineResult, type Mode, runEngine } from './engine';
+import type { Profile } from './native';
 
 export { desiredResources } from './desired';
 export type { EngineResult, Mode, Outcome } from './engine';
+export type { Profile } from './native';
 export type { Resource } from './types';
 
 export interface BootstrapOptions {
@@ -15,10 +17,10 @@ export interface BootstrapOptions {
   /** IAM client; default: one pointed at the same emulator as `gcp`, or Google with ADC. */
   iam?: IamClient;
   /**
-   * `georoute` (default): the stack georoute runs. `native`: the same stack set up to stand without
-   * georoute, on Google's own failover (docs/BENCHMARKS.md "The native baseline").
+   * `georoute` (default): the stack georoute's functions steer. `native`: the same stack relying on
+   * Google alone — a health-checked geo record (infra/native.ts, docs/BENCHMARKS.md "The native baseline").
    */
-  profile?: 'georoute' | 'native';
+  profile?: Profile;
 }
 
 /** Creates / plans / destroys the base stack of `config` (see docs/DEPLOY.md). Resolves to the result. */
@@ -38,8 +40,10 @@ export async function bootstrap(
     const message = `${issues.length} config issue(s) Compute Engine would refuse: ${issues[0]}`;
     return { mode, outcomes: [], failure: { id: 'config', message }, summary: 'failed', exitCode: 1 };
   }
-  if (options.profile === 'native') throw new Error('bootstrap: the native profile is not built yet');
-  const resources = desiredResources(config);
-  out(`georoute bootstrap (${mode}): project ${config.project}, ${resources.length} resources`);
+  const profile = options.profile ?? 'georoute';
+  const resources = desiredResources(config, profile);
+  out(
+    `georoute bootstrap (${mode}${profile === 'native' ? ', native profile' : ''}): project ${config.project}, ${resources.length} resources`,
+  );
   return runEngine({ gcp, iam, config, project: config.project, progress: out }, resources, mode, out);
 }

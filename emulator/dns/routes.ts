@@ -2,9 +2,10 @@ import { ApiError, invalid } from '../core/api-error';
 import { clone, isPlainObject } from '../core/merge-patch';
 import { DNS_PAGING, paginate } from '../core/paginate';
 import { type ApiRequest, Reply, type Router } from '../core/router';
+import type { EndpointProber } from './health';
 import { rrsetKey } from './match';
 import { GCP_REGIONS, isGcpRegion } from './regions';
-import { resolveRRSet } from './resolve';
+import { type HealthOf, resolveRRSet } from './resolve';
 import { RECORD_TYPES } from './rrdata';
 import type { DnsStore } from './store';
 import type { RRSet, ZoneState } from './types';
@@ -14,7 +15,7 @@ const BASE = '/dns/v1/projects/:project/managedZones';
 const p = (req: ApiRequest, key: string): string => req.params[key] as string;
 
 /** Cloud DNS v1 REST routes, as `@google-cloud/dns` (and `zone.request`) call them. */
-export function registerDnsRoutes(router: Router, store: DnsStore): void {
+export function registerDnsRoutes(router: Router, store: DnsStore, prober: EndpointProber): void {
   const api = { api: 'dns' as const };
   const zoneOf = (req: ApiRequest): ZoneState => store.zone(p(req, 'project'), p(req, 'zone'));
 
@@ -139,7 +140,8 @@ export function registerDnsRoutes(router: Router, store: DnsStore): void {
     return clone(change);
   });
 
-  router.get('/__emulator/dns/resolve', 'control', (req) => resolveQuery(store, req.query));
+  router.get('/__emulator/dns/resolve', 'control', (req) => resolveQuery(store, prober, req.query));
+  router.get('/__emulator/dns/health', 'control', (req) => healthQuery(store, prober, req.query));
 }
 
 function findRRSet(z: ZoneState, req: ApiRequest): RRSet {
@@ -159,14 +161,37 @@ function findRRSet(z: ZoneState, req: ApiRequest): RRSet {
  * is the longest suffix of name). Without `location`, answers for every known region. Reads what
  * the name servers serve (`done` changes only) unless `view=api`.
  */
-function resolveQuery(store: DnsStore, q: URLSearchParams): unknown {
+function resolveQuery(store: DnsStore, prober: EndpointProber, q: URLSearchParams): unknown {
+  const location = q.get('location');
+  if (location !== null && !isGcpRegion(location)) throw invalid(`unknown Google Cloud region '${location}'`);
+  const { project, zoneName, rrset } = findServed(store, q);
+  // Health as the name servers see it (probes run on the virtual clock: emulator/dns/health.ts).
+  const health: HealthOf = (ip) => prober.healthy(project, rrset.routingPolicy?.healthCheck, ip);
+  if (location !== null) return { zone: zoneName, ...resolveRRSet(rrset, location, health) };
+  const answers = Object.fromEntries(Object.keys(GCP_REGIONS).map((r) => [r, resolveRRSet(rrset, r, health).rrdatas]));
+  return { zone: zoneName, name: rrset.name, type: rrset.type, answers };
+}
+
+/**
+ * Probed endpoints: `?project=` (all of the project) or `&name=[&type=A][&zone=]` (those the record
+ * set's policy names). Each: `{ip, healthCheck, healthy, successes, failures, since, lastProbeAt,
+ * lastResult, lastDetail, nextProbeAt}`.
+ */
+function healthQuery(store: DnsStore, prober: EndpointProber, q: URLSearchParams): unknown {
+  const project = q.get('project');
+  if (!project) throw invalid('project is required');
+  if (q.get('name') === null) return { endpoints: clone(prober.endpoints(project)) };
+  const { rrset } = findServed(store, q);
+  return { endpoints: clone(rrset.routingPolicy ? prober.endpoints(project, rrset.routingPolicy) : []) };
+}
+
+/** The record set a control query names (`project`, `name`, `type` (A), `zone`, `view=api`). */
+function findServed(store: DnsStore, q: URLSearchParams): { project: string; zoneName: string; rrset: RRSet } {
   const project = q.get('project');
   const name = q.get('name');
   const type = q.get('type') ?? 'A';
-  const location = q.get('location');
   if (!project) throw invalid('project is required');
   if (!name) throw invalid('name is required');
-  if (location !== null && !isGcpRegion(location)) throw invalid(`unknown Google Cloud region '${location}'`);
   const zoneName = q.get('zone') ?? pickZone(store, project, name);
   const z = store.zone(project, zoneName);
   const fqdn = name.endsWith('.') ? name : `${name}.`;
@@ -174,9 +199,7 @@ function resolveQuery(store: DnsStore, q: URLSearchParams): unknown {
   const rrset = view.find((r) => rrsetKey(r) === rrsetKey({ name: fqdn, type }));
   if (!rrset)
     throw new ApiError(404, `no ${type} record set named '${fqdn}' in zone '${zoneName}'`, { reason: 'notFound' });
-  if (location !== null) return { zone: zoneName, ...resolveRRSet(rrset, location) };
-  const answers = Object.fromEntries(Object.keys(GCP_REGIONS).map((r) => [r, resolveRRSet(rrset, r).rrdatas]));
-  return { zone: zoneName, name: rrset.name, type, answers };
+  return { project, zoneName, rrset };
 }
 
 function pickZone(store: DnsStore, project: string, name: string): string {

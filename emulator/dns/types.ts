@@ -98,4 +98,26 @@ export interface ZoneState {
 export interface DnsState {
   /** project → zone name → zone. */
   projects: Record<string, Record<string, ZoneState>>;
+  /** Health of probed external endpoints, by `<health check path> <ip>` (emulator/dns/health.ts). */
+  health?: Record<string, EndpointHealth>;
+}
+
+/** One external endpoint as Cloud DNS's health checking sees it. */
+export interface EndpointHealth {
+  project: string;
+  /** Canonical path of the health check probing it. */
+  healthCheck: string;
+  ip: string;
+  /** Answered by the name servers. */
+  healthy: boolean;
+  /** Passed / failed probes in a row. */
+  successes: number;
+  failures: number;
+  /** Virtual time of the last state change (or of the first sight). */
+  since: number;
+  lastProbeAt?: number;
+  lastResult?: boolean;
+  /** Why the last probe passed or failed (e.g. `503: no healthy backend`). */
+  lastDetail?: string;
+  nextProbeAt: number;
 }

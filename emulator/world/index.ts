@@ -1,28 +1,19 @@
 import { countryOf } from '../../shared/config/regions';
 import type { ComputeService } from '../compute';
-import { invalid } from '../core/api-error';
 import { isPlainObject } from '../core/merge-patch';
 import type { Router } from '../core/router';
 import type { EmulatorContext, EmulatorService } from '../core/world';
 import type { MonitoringService } from '../monitoring';
+import { detectOutliers, type EjectionState, ejectedCounts, poolSizes, type RegionLoadShare } from './ejections';
 import { sampleSeries, type Traffic } from './metrics';
-import {
-  mixturePercentile,
-  type RegionPerformance,
-  regionPerformance,
-  rttMs,
-  seededRandom,
-  spreadAnycast,
-} from './model';
-import { ANYCAST, readTopology, type Topology } from './topology';
+import { type RegionPerformance, seededRandom, spreadAnycast } from './model';
+import { regionLoad } from './region-load';
+import { type Held, heldKey, type Resolver, servedAnswer } from './resolvers';
+import { registerWorldRoutes } from './routes';
+import { locationSamples, routeLocations, routeName } from './routing';
+import { readTopology, type Topology } from './topology';
 
-/** The region an IP leads to, `anycast` for the global load balancer; undefined when it leads nowhere. */
-const routeName = (topo: Topology, ip: string): string | undefined => {
-  const route = topo.routes.get(ip);
-  return route ? (route.kind === 'regional' ? route.region : ANYCAST) : undefined;
-};
-
-import type { LocationSample, RegionSample, WorldEvent, WorldSample, WorldSetup } from './types';
+import type { RegionSample, WorldEvent, WorldSample, WorldSetup } from './types';
 
 export { ANYCAST } from './topology';
 export type { LocationSample, RegionSample, WorldEvent, WorldSample, WorldSetup } from './types';
@@ -32,18 +23,14 @@ const POLL_MS = 1_000;
 /** Samples and events kept (oldest dropped). */
 const KEEP = 20_000;
 
-/** What a location's resolvers hold: the answer, and the one before it until the TTL has passed. */
-interface Resolver {
-  ips: string[];
-  previous: string[];
-  changedAt: number;
-  ttlMs: number;
-}
-
 interface WorldState {
   setup: Required<WorldSetup> | null;
   load: Record<string, number>;
   faults: Record<string, number>;
+  /** The HTTP status of each fault's errors (default 500: an application error, not a gateway failure). */
+  faultStatus: Record<string, number>;
+  /** Outlier detection: backend service → VM → ejection record (emulator/world/ejections.ts). */
+  ejections: EjectionState;
   lbMetrics: boolean;
   resolvers: Record<string, Resolver>;
   seen: { scalers: Record<string, number>; replicas: Record<string, string> };
@@ -56,6 +43,8 @@ const empty = (): WorldState => ({
   setup: null,
   load: {},
   faults: {},
+  faultStatus: {},
+  ejections: {},
   lbMetrics: true,
   resolvers: {},
   seen: { scalers: {}, replicas: {} },
@@ -78,6 +67,8 @@ export class WorldService implements EmulatorService {
   private router?: Router;
   private lastPollAt = Number.NEGATIVE_INFINITY;
   private random = seededRandom(1);
+  /** Outlier detection's dice: its own stream, so turning it on leaves the latency jitter as it was. */
+  private dice = seededRandom(0x0d1);
 
   constructor(
     readonly ctx: EmulatorContext,
@@ -87,42 +78,7 @@ export class WorldService implements EmulatorService {
 
   register(router: Router): void {
     this.router = router;
-    const base = '/__emulator/world';
-    router.add('POST', `${base}/setup`, { api: 'control' }, (req) => {
-      this.configure(parseSetup(req.body));
-      return { ok: true };
-    });
-    router.add('POST', `${base}/load`, { api: 'control' }, (req) => {
-      const body = isPlainObject(req.body) ? req.body : {};
-      if (!isPlainObject(body.locations)) throw invalid("'locations' must map locations to requests/s");
-      const load: Record<string, number> = {};
-      for (const [k, v] of Object.entries(body.locations)) {
-        if (typeof v !== 'number' || !(v >= 0)) throw invalid(`'locations.${k}' must be a number >= 0`);
-        load[k] = v;
-      }
-      this.setLoad(load);
-      return { load: this.state.load };
-    });
-    router.add('POST', `${base}/faults`, { api: 'control' }, (req) => {
-      const body = isPlainObject(req.body) ? req.body : {};
-      if (
-        typeof body.region !== 'string' ||
-        typeof body.errorRate !== 'number' ||
-        body.errorRate < 0 ||
-        body.errorRate > 1
-      )
-        throw invalid('expected {region, errorRate: 0..1}');
-      this.setFault(body.region, body.errorRate);
-      return { faults: this.state.faults };
-    });
-    router.get(`${base}/samples`, 'control', (req) => {
-      const since = Number(req.query.get('since') ?? 0);
-      return { samples: this.state.samples.filter((s) => s.at > since) };
-    });
-    router.get(`${base}/events`, 'control', (req) => {
-      const since = Number(req.query.get('since') ?? 0);
-      return { events: this.state.events.filter((e) => e.at > since) };
-    });
+    registerWorldRoutes(router, this);
   }
 
   /** Starts the simulation for a stack. Samples begin one interval from now. */
@@ -140,6 +96,7 @@ export class WorldService implements EmulatorService {
       lastSampleAt: this.ctx.clock.now(),
     };
     this.random = seededRandom(this.state.setup!.seed);
+    this.dice = seededRandom(this.state.setup!.seed ^ 0x0d1);
     this.lastPollAt = Number.NEGATIVE_INFINITY;
     this.poll(this.ctx.clock.now());
   }
@@ -158,11 +115,29 @@ export class WorldService implements EmulatorService {
     }
   }
 
-  /** An application fault: this share of the region's requests fail (0 clears it). */
-  setFault(region: string, errorRate: number): void {
-    if (errorRate > 0) this.state.faults[region] = errorRate;
-    else delete this.state.faults[region];
-    this.pushEvent({ at: this.ctx.clock.now(), kind: 'fault', region, errorRate });
+  /**
+   * An application fault: this share of the region's client requests fail with `status` (default 500),
+   * while its health checks still pass (0 clears it). 502/503/504 count as gateway failures for
+   * outlier detection; other 5xx only as errors.
+   */
+  setFault(region: string, errorRate: number, status = 500): void {
+    if (errorRate > 0) {
+      this.state.faults[region] = errorRate;
+      this.state.faultStatus[region] = status;
+    } else {
+      delete this.state.faults[region];
+      delete this.state.faultStatus[region];
+    }
+    this.pushEvent({ at: this.ctx.clock.now(), kind: 'fault', region, errorRate, status });
+  }
+
+  get faults(): Readonly<Record<string, number>> {
+    return this.state.faults;
+  }
+
+  /** Outlier detection's records: backend service path → VM name → `{ejections, ejectedAt, ejectedUntil, reason}`. */
+  get ejections(): Readonly<EjectionState> {
+    return this.state.ejections;
   }
 
   /** Writing the load balancer's metrics can be paused (e.g. while the stack warms up). */
@@ -213,23 +188,9 @@ export class WorldService implements EmulatorService {
   }
 
   /** What Cloud DNS serves a location now (through the DNS service's own geo query). */
-  private resolve(location: string): { ips: string[]; ttlMs: number } | undefined {
+  private resolve(location: string): Held | undefined {
     const s = this.state.setup!;
-    const route = this.router?.match('GET', '/__emulator/dns/resolve');
-    if (!route) return undefined;
-    try {
-      const answer = route.handler({
-        method: 'GET',
-        path: '/__emulator/dns/resolve',
-        params: {},
-        query: new URLSearchParams({ project: s.project, name: s.recordName, type: 'A', location }),
-        body: undefined,
-        headers: {},
-      }) as { rrdatas?: string[]; ttl?: number };
-      return { ips: [...(answer.rrdatas ?? [])].sort(), ttlMs: (answer.ttl ?? 0) * 1000 };
-    } catch {
-      return undefined; // no zone or record yet
-    }
+    return this.router ? servedAnswer(this.router, s.project, s.recordName, location) : undefined;
   }
 
   /** Notices routing changes: backends' scalers, served DNS answers, replicas. */
@@ -260,12 +221,17 @@ export class WorldService implements EmulatorService {
       if (!answer) continue;
       const r = this.state.resolvers[location];
       if (!r) {
-        this.state.resolvers[location] = { ips: answer.ips, previous: [], changedAt: now, ttlMs: answer.ttlMs };
+        this.state.resolvers[location] = { ...answer, previous: [], changedAt: now };
         continue;
       }
-      if (r.ips.join() === answer.ips.join()) continue;
+      if (heldKey(r) === heldKey(answer)) continue;
       this.pushEvent({ at: now, kind: 'dns', location, from: regionsOf(r.ips), to: regionsOf(answer.ips) });
-      this.state.resolvers[location] = { ips: answer.ips, previous: r.ips, changedAt: now, ttlMs: answer.ttlMs };
+      this.state.resolvers[location] = {
+        ...answer,
+        previous: r.ips,
+        ...(r.weights ? { previousWeights: r.weights } : {}),
+        changedAt: now,
+      };
     }
   }
 
@@ -276,44 +242,29 @@ export class WorldService implements EmulatorService {
     const intervalSec = (now - this.state.lastSampleAt) / 1000;
     const startMs = this.state.lastSampleAt;
     this.state.lastSampleAt = now;
-    const backendOf = new Map(topo.backends.map((b) => [b.region, b]));
+    // The VMs each region serves with (passing their health check), and how many of them were in each
+    // load balancer's pool over the interval (outlier detection ejects some: emulator/world/ejections.ts).
+    const vms: Record<string, Array<{ name: string; id: string; zone: string }>> = {};
+    for (const b of topo.backends) {
+      const health = new Map(this.compute.sim.groupHealth(b.groupPath).map((h) => [h.instance, h.healthState]));
+      vms[b.region] = this.compute.sim
+        .instancesOf(b.migPath)
+        .filter((i) => health.get(this.compute.sim.instanceUrl(i)) === 'HEALTHY')
+        .sort((x, y) => x.name.localeCompare(y.name))
+        .map((i) => ({ name: i.name, id: i.id, zone: i.zone }));
+    }
+    const endpoints = Object.fromEntries(Object.entries(vms).map(([r, list]) => [r, list.map((v) => v.name)]));
+    const pools = poolSizes(topo, this.state.ejections, endpoints, startMs, now);
 
     // 1. Each location's requests over the IPs its resolvers hold (the old answer until the TTL passes):
     // to a region's regional Application LB, or to the global one; an IP leading nowhere fails.
-    const direct: Record<string, Record<string, number>> = {};
-    const unroutable: Record<string, number> = {};
-    const anycast: Array<{ location: string; rps: number }> = [];
-    const answers: Record<string, string[]> = {};
-    for (const location of s.locations) {
-      const rps = this.state.load[location] ?? 0;
-      const r = this.state.resolvers[location];
-      const served: Record<string, number> = {};
-      direct[location] = served;
-      if (!r) continue;
-      const old = r.previous.length > 0 ? Math.max(0, Math.min(1, 1 - (now - r.changedAt) / Math.max(1, r.ttlMs))) : 0;
-      let viaAnycast = 0;
-      for (const [ips, share] of [
-        [r.ips, 1 - old],
-        [r.previous, old],
-      ] as const) {
-        if (share <= 0 || ips.length === 0) continue;
-        for (const ip of ips) {
-          const part = (rps * share) / ips.length;
-          const route = topo.routes.get(ip);
-          if (route?.kind === 'anycast') viaAnycast += part;
-          else if (route && backendOf.has(route.region)) served[route.region] = (served[route.region] ?? 0) + part;
-          else unroutable[location] = (unroutable[location] ?? 0) + part;
-        }
-      }
-      if (viaAnycast > 0) anycast.push({ location, rps: viaAnycast });
-      answers[location] = [...new Set(r.ips.map((ip) => routeName(topo, ip) ?? ip))].sort();
-    }
+    const { direct, unroutable, anycast, answers } = routeLocations(s.locations, this.state, topo, now);
     // 2. The global load balancer spreads anycast requests by capacity (capacityScaler applies here).
     const spread = spreadAnycast(
       anycast,
       topo.backends.map((b) => ({
         region: b.region,
-        capacity: b.healthy * b.replicaRps * b.capacityScaler,
+        capacity: (pools[b.region]?.global ?? b.healthy) * b.replicaRps * b.capacityScaler,
         healthy: b.healthy,
         capacityScaler: b.capacityScaler,
       })),
@@ -321,8 +272,8 @@ export class WorldService implements EmulatorService {
     // Requests per path, region and client country: what each load balancer's request_count counts.
     const traffic: Traffic = { regional: {}, global: {} };
     const count = (path: 'regional' | 'global', region: string, location: string, rps: number) => {
-      traffic[path][region] ??= {};
-      const byCountry = traffic[path][region];
+      const byCountry = traffic[path][region] ?? {};
+      traffic[path][region] = byCountry;
       const country = countryOf(location) ?? location;
       byCountry[country] = (byCountry[country] ?? 0) + rps;
     };
@@ -341,76 +292,40 @@ export class WorldService implements EmulatorService {
     // 3. Per region: queueing, errors, demand for the autoscaler.
     const regions: Record<string, RegionSample> = {};
     const perf: Record<string, RegionPerformance> = {};
-    const vms: Record<string, Array<{ id: string; zone: string }>> = {};
+    const loads: Record<string, RegionLoadShare> = {};
     const inflightOf: Record<string, number> = {};
+    const sum = (byCountry: Record<string, number> | undefined) =>
+      Object.values(byCountry ?? {}).reduce((a, v) => a + v, 0);
     for (const b of topo.backends) {
       const clientRps = Object.values(direct).reduce((sum, served) => sum + (served[b.region] ?? 0), 0);
-      const rps = clientRps + s.probeRps;
-      const jitter = 0.97 + this.random() * 0.06;
-      const p = regionPerformance(
-        {
-          rps,
-          healthy: b.healthy,
-          replicaRps: b.replicaRps,
-          errorRate: this.state.faults[b.region] ?? 0,
-          baseLatencyMs: s.baseLatencyMs,
-        },
-        jitter,
-      );
-      perf[b.region] = p;
-      // The autoscaler's signal: a per-VM metric (in-flight requests, by Little's law rate × latency), or
-      // load-balancing utilization. Its recommended size for either (docs/emulator/world.md).
-      const inflight = (Math.min(rps, b.healthy * b.replicaRps * 2) * p.p50Ms) / 1000;
-      const demand =
-        b.scaling.kind === 'metric'
-          ? Math.ceil(inflight / b.scaling.targetPerReplica - 1e-9)
-          : Math.ceil(rps / (b.replicaRps * b.scaling.target));
-      inflightOf[b.region] = inflight;
-      if (this.compute.state.demand[b.migPath] !== demand) this.compute.sim.setDemand(b.migPath, demand);
-      regions[b.region] = {
+      const out = regionLoad({
+        backend: b,
         clientRps,
-        rps,
-        healthy: b.healthy,
-        running: b.running,
-        target: b.target,
-        capacityScaler: b.capacityScaler,
-        utilization: Number.isFinite(p.utilization) ? p.utilization : 0,
-        errorRatio: p.errorRatio,
-        p50Ms: p.p50Ms,
-        p95Ms: p.p95Ms,
-        demand,
-      };
-      const health = new Map(this.compute.sim.groupHealth(b.groupPath).map((h) => [h.instance, h.healthState]));
-      vms[b.region] = this.compute.sim
-        .instancesOf(b.migPath)
-        .filter((i) => health.get(this.compute.sim.instanceUrl(i)) === 'HEALTHY')
-        .map((i) => ({ id: i.id, zone: i.zone }));
+        rps: clientRps + s.probeRps,
+        regionalRps: sum(traffic.regional[b.region]),
+        globalRps: sum(traffic.global[b.region]),
+        pools: pools[b.region] ?? { regional: b.healthy, global: b.healthy },
+        fault: this.state.faults[b.region] ?? 0,
+        faultStatus: this.state.faultStatus[b.region] ?? 500,
+        baseLatencyMs: s.baseLatencyMs,
+        jitter: 0.97 + this.random() * 0.06,
+      });
+      regions[b.region] = out.sample;
+      perf[b.region] = out.perf;
+      loads[b.region] = out.load;
+      inflightOf[b.region] = out.inflight;
+      if (this.compute.state.demand[b.migPath] !== out.demand) this.compute.sim.setDemand(b.migPath, out.demand);
+    }
+    // Outlier detection of each backend service over this interval: ejections apply from now on.
+    for (const e of detectOutliers(topo, this.state.ejections, endpoints, loads, startMs, now, this.dice))
+      this.pushEvent(e);
+    for (const [region, counts] of Object.entries(ejectedCounts(topo, this.state.ejections, endpoints, now))) {
+      const r = regions[region];
+      if (r) r.ejected = counts;
     }
 
     // 4. What each location saw: shares, errors, latency (the region's plus the network round trip).
-    const locations: Record<string, LocationSample> = {};
-    for (const location of s.locations) {
-      const served = direct[location] ?? {};
-      const rps = this.state.load[location] ?? 0;
-      const ok = (region: string) => (served[region] ?? 0) * (1 - (regions[region]?.errorRatio ?? 1));
-      const parts = (pick: (p: RegionPerformance) => number) =>
-        Object.keys(served).map((region) => ({ share: ok(region), ms: pick(perf[region]!) + rttMs(location, region) }));
-      const failed = Object.keys(served).reduce((sum, region) => sum + (served[region] ?? 0) - ok(region), 0);
-      locations[location] = {
-        rps,
-        answer: answers[location] ?? [],
-        served,
-        p50Ms: mixturePercentile(
-          parts((p) => p.p50Ms),
-          50,
-        ),
-        p95Ms: mixturePercentile(
-          parts((p) => p.p95Ms),
-          95,
-        ),
-        errorRatio: rps > 0 ? Math.min(1, (failed + (unroutable[location] ?? 0)) / rps) : 0,
-      };
-    }
+    const locations = locationSamples(s.locations, this.state.load, { direct, unroutable, answers }, regions, perf);
 
     const sample: WorldSample = { at: now, intervalSec, regions, locations };
     this.state.samples.push(sample);
@@ -418,25 +333,19 @@ export class WorldService implements EmulatorService {
     this.monitoring.write(
       s.project,
       sampleSeries(
-        { project: s.project, topology: topo, sample, perf, startMs, vms, traffic, inflight: inflightOf },
+        {
+          project: s.project,
+          topology: topo,
+          sample,
+          perf,
+          startMs,
+          vms,
+          traffic,
+          inflight: inflightOf,
+          faultStatus: this.state.faultStatus,
+        },
         this.state.lbMetrics,
       ),
     );
   }
-}
-
-function parseSetup(body: unknown): WorldSetup {
-  if (!isPlainObject(body)) throw invalid('expected a JSON object');
-  const { project, recordName, backendService, locations } = body;
-  if (typeof project !== 'string' || typeof recordName !== 'string' || typeof backendService !== 'string')
-    throw invalid("'project', 'recordName' and 'backendService' are required strings");
-  if (!Array.isArray(locations) || !locations.every((l) => typeof l === 'string'))
-    throw invalid("'locations' must be a list of region names");
-  const num = (k: string): number | undefined => (typeof body[k] === 'number' ? (body[k] as number) : undefined);
-  const setup: WorldSetup = { project, recordName, backendService, locations: locations as string[] };
-  for (const k of ['sampleSec', 'probeRps', 'baseLatencyMs', 'defaultReplicaRps', 'seed'] as const) {
-    const v = num(k);
-    if (v !== undefined) setup[k] = v;
-  }
-  return setup;
 }

@@ -72,6 +72,8 @@ export interface SampleInput {
   traffic: Traffic;
   /** Requests in flight per region (spread over its serving VMs for the per-VM metric). */
   inflight: Record<string, number>;
+  /** The HTTP status of each region's injected fault errors (absent: 500). */
+  faultStatus?: Record<string, number>;
 }
 
 /**
@@ -89,23 +91,27 @@ export function sampleSeries(input: SampleInput, lbMetrics: boolean): Series[] {
     const r = sample.regions[b.region];
     const p = perf[b.region];
     if (!r || !p) continue;
+    // Errors by status: the load balancer's 503 for what it shed or could not place, the fault's own status.
+    const codes = {
+      error: r.errorRatio,
+      shed: Math.min(r.errorRatio, p.shedRatio),
+      status: input.faultStatus?.[b.region] ?? 500,
+    };
     if (lbMetrics) {
       const regional = regionalFrontEnd(topology, b.region);
       if (regional) {
         const resource = lbResource('http_external_regional_lb_rule', project, b, regional, b.region);
-        out.push(
-          ...requestCounts(REGIONAL_REQUESTS, resource, input.traffic.regional[b.region], r.errorRatio, sample, true),
-        );
+        out.push(...requestCounts(REGIONAL_REQUESTS, resource, input.traffic.regional[b.region], codes, sample, true));
         out.push(...latencies(REGIONAL_LATENCIES, resource, input.traffic.regional[b.region], r.errorRatio, sample, p));
       }
       if (topology.global) {
         const resource = lbResource('https_lb_rule', project, b, topology.global, 'global');
         const byCountry = input.traffic.global[b.region];
-        out.push(...requestCounts(GLOBAL_REQUESTS, resource, byCountry, r.errorRatio, sample, true));
+        out.push(...requestCounts(GLOBAL_REQUESTS, resource, byCountry, codes, sample, true));
         // backend_request_count carries no client_country (metrics_gcp): both classes always written,
         // so a 5xx ratio is defined while the region serves nothing through the global LB.
         const total = Object.values(byCountry ?? {}).reduce((s2, v) => s2 + v, 0);
-        out.push(...requestCounts(GLOBAL_BACKEND_REQUESTS, resource, { '': total }, r.errorRatio, sample, false));
+        out.push(...requestCounts(GLOBAL_BACKEND_REQUESTS, resource, { '': total }, codes, sample, false));
         out.push(...latencies(GLOBAL_LATENCIES, resource, byCountry, r.errorRatio, sample, p));
       }
     }
@@ -140,18 +146,24 @@ export function sampleSeries(input: SampleInput, lbMetrics: boolean): Series[] {
     type: string,
     resource: unknown,
     byCountry: Record<string, number> | undefined,
-    errorRatio: number,
+    codes: { error: number; shed: number; status: number },
     s: WorldSample,
     withCountry: boolean,
   ): Series[] {
     const series: Series[] = [];
     for (const [country, rps] of Object.entries(byCountry ?? {})) {
       const total = Math.round(rps * s.intervalSec);
-      const errors = Math.min(total, Math.round(total * errorRatio));
-      for (const [cls, code, n] of [
+      const errors = Math.min(total, Math.round(total * codes.error));
+      const shed = Math.min(errors, Math.round(total * codes.shed));
+      const faulty = errors - shed;
+      // 200 and 503 always written (a defined error share at zero traffic); the fault's status when it has one.
+      const rows: Array<[string, string, number]> = [
         ['200', '200', total - errors],
-        ['500', '503', errors],
-      ] as const) {
+        ['500', '503', shed + (codes.status === 503 ? faulty : 0)],
+      ];
+      if (codes.status !== 503 && faulty > 0)
+        rows.push([String(Math.floor(codes.status / 100) * 100), String(codes.status), faulty]);
+      for (const [cls, code, n] of rows) {
         const labels: Record<string, string> = {
           response_code_class: cls,
           response_code: code,

@@ -24,17 +24,24 @@ export function seededRandom(seed: number): () => number {
 
 export interface LbBackend {
   region: string;
-  /** Requests/s the backend may take: healthy × maxRatePerInstance × capacityScaler. */
+  /** Requests/s the backend may take: serving endpoints (healthy, not ejected) × maxRatePerInstance × capacityScaler. */
   capacity: number;
   healthy: number;
   capacityScaler: number;
 }
 
 /**
- * The global external Application Load Balancer: each location's requests go to the nearest backend
- * with capacity left, spilling over to the next nearest when it is full. Requests no backend has room
- * for are spread over the backends in proportion to their capacity (they overload), or, with no
- * capacity anywhere, go to the nearest backend that still serves (they fail there).
+ * The global external Application Load Balancer's default "waterfall by region": "Direct traffic to the
+ * nearest region with endpoints and capacity before spilling over to other regions"
+ * (WATERFALL_BY_REGION, https://cloud.google.com/load-balancing/docs/service-lb-policy; capacity per
+ * backend = serving endpoints × maxRatePerInstance × capacityScaler — the per-instance target and the
+ * scaler are https://cloud.google.com/load-balancing/docs/backend-service's, counting only the
+ * endpoints that get traffic is the twin's reading). Every location offers its unserved
+ * requests to its nearest backend, then its second nearest, and so on; a backend asked for more than it
+ * has left shares it among the locations asking in proportion to what they ask — so a region's capacity
+ * goes first to the clients it is nearest to, whatever the order of the locations. Requests no backend
+ * has room for are spread over the backends in proportion to their capacity (they overload; Google does
+ * not document this case), or, with no capacity anywhere, go to the nearest backend that still serves.
  */
 export function spreadAnycast(
   demand: Array<{ location: string; rps: number }>,
@@ -43,27 +50,50 @@ export function spreadAnycast(
   const left = new Map(backends.map((b) => [b.region, b.capacity]));
   const total = backends.reduce((s, b) => s + b.capacity, 0);
   const out: Record<string, Record<string, number>> = {};
+  const rest = new Map<string, number>();
+  const nearest = new Map<string, LbBackend[]>();
   for (const { location, rps } of demand) {
-    const served: Record<string, number> = {};
-    out[location] = served;
-    if (rps <= 0) continue;
-    const nearest = [...backends].sort((a, b) => rttMs(location, a.region) - rttMs(location, b.region));
-    let rest = rps;
-    for (const b of nearest) {
-      const take = Math.min(rest, left.get(b.region) ?? 0);
-      if (take <= 0) continue;
-      served[b.region] = (served[b.region] ?? 0) + take;
-      left.set(b.region, (left.get(b.region) ?? 0) - take);
-      rest -= take;
-      if (rest <= 1e-9) break;
+    out[location] = {};
+    rest.set(location, (rest.get(location) ?? 0) + Math.max(0, rps));
+    nearest.set(
+      location,
+      [...backends].sort(
+        (a, b) => rttMs(location, a.region) - rttMs(location, b.region) || a.region.localeCompare(b.region),
+      ),
+    );
+  }
+  const add = (location: string, region: string, rps: number) => {
+    const served = out[location]!;
+    served[region] = (served[region] ?? 0) + rps;
+  };
+  for (let rank = 0; rank < backends.length; rank++) {
+    const asks = new Map<string, Array<[string, number]>>();
+    for (const [location, rps] of rest) {
+      const b = nearest.get(location)?.[rank];
+      if (!b || rps <= 1e-9) continue;
+      asks.set(b.region, [...(asks.get(b.region) ?? []), [location, rps]]);
     }
-    if (rest <= 1e-9) continue;
+    for (const [region, list] of asks) {
+      const room = left.get(region) ?? 0;
+      if (room <= 0) continue;
+      const asked = list.reduce((s, [, rps]) => s + rps, 0);
+      const granted = Math.min(room, asked);
+      for (const [location, rps] of list) {
+        const take = (rps * granted) / asked;
+        add(location, region, take);
+        rest.set(location, (rest.get(location) ?? 0) - take);
+      }
+      left.set(region, room - granted);
+    }
+  }
+  for (const [location, rps] of rest) {
+    if (rps <= 1e-9) continue;
     if (total > 0) {
-      for (const b of backends)
-        if (b.capacity > 0) served[b.region] = (served[b.region] ?? 0) + (rest * b.capacity) / total;
+      for (const b of backends) if (b.capacity > 0) add(location, b.region, (rps * b.capacity) / total);
     } else {
-      const fallback = nearest.find((b) => b.capacityScaler > 0) ?? nearest[0];
-      if (fallback) served[fallback.region] = (served[fallback.region] ?? 0) + rest;
+      const list = nearest.get(location) ?? [];
+      const fallback = list.find((b) => b.capacityScaler > 0) ?? list[0];
+      if (fallback) add(location, fallback.region, rps);
     }
   }
   return out;
@@ -82,6 +112,8 @@ export interface RegionLoad {
 export interface RegionPerformance {
   utilization: number;
   errorRatio: number;
+  /** The part of errorRatio the load balancer answers 503 for: no serving replica, or the excess load shed. */
+  shedRatio: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
@@ -104,7 +136,14 @@ export function regionPerformance(load: RegionLoad, jitter = 1): RegionPerforman
   const capacity = c * load.replicaRps;
   if (capacity <= 0) {
     const busy = load.rps > 0;
-    return { utilization: busy ? Number.POSITIVE_INFINITY : 0, errorRatio: busy ? 1 : 0, p50Ms: 0, p95Ms: 0, p99Ms: 0 };
+    return {
+      utilization: busy ? Number.POSITIVE_INFINITY : 0,
+      errorRatio: busy ? 1 : 0,
+      shedRatio: busy ? 1 : 0,
+      p50Ms: 0,
+      p95Ms: 0,
+      p99Ms: 0,
+    };
   }
   const rho = load.rps / capacity;
   const overload = rho > 1 ? 1 - 1 / rho : 0;
@@ -115,6 +154,7 @@ export function regionPerformance(load: RegionLoad, jitter = 1): RegionPerforman
   return {
     utilization: rho,
     errorRatio,
+    shedRatio: overload,
     p50Ms: base + wait * 0.7,
     p95Ms: base * 1.4 + wait * 3,
     p99Ms: base * 1.6 + wait * 4.6,

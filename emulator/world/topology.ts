@@ -40,6 +40,19 @@ export interface Topology {
   routes: Map<string, Route>;
   /** The global backend service's front end (for its series), if it has one. */
   global?: FrontEnd;
+  /** The backend services requests go through: the global one, and each region's regional one. */
+  services: ServiceRef[];
+}
+
+/** A backend service as outlier detection sees it (emulator/world/ejections.ts). */
+export interface ServiceRef {
+  /** Canonical path: the key of its endpoints' ejection state. */
+  path: string;
+  name: string;
+  /** `global`, or the region whose regional load balancer it serves. */
+  scope: 'global' | { region: string };
+  /** Its `outlierDetection` field as stored (undefined: off). */
+  outlierDetection?: unknown;
 }
 
 export const ANYCAST = 'anycast';
@@ -122,6 +135,16 @@ export function readTopology(
   for (const b of groupsOf(resources[globalBsPath]))
     backendFor(b, typeof b.capacityScaler === 'number' ? b.capacityScaler : 1);
 
+  const services: ServiceRef[] = [];
+  const globalBs = resources[globalBsPath];
+  if (globalBs) {
+    services.push({
+      path: globalBsPath,
+      name: globalBs.name,
+      scope: 'global',
+      outlierDetection: globalBs.outlierDetection,
+    });
+  }
   const routes = new Map<string, Route>();
   let global: FrontEnd | undefined;
   const prefix = `projects/${project}/`;
@@ -150,14 +173,25 @@ export function readTopology(
     const backend = groupsOf(bs)
       .map((b) => backendFor(b, 1))
       .find((b) => b !== undefined);
-    if (backend) routes.set(ip, { kind: 'regional', region: backend.region, frontEnd });
+    if (backend) {
+      routes.set(ip, { kind: 'regional', region: backend.region, frontEnd });
+      const path = linkTo(bs.selfLink, project);
+      if (!services.some((x) => x.path === path)) {
+        services.push({
+          path,
+          name: bs.name,
+          scope: { region: backend.region },
+          outlierDetection: bs.outlierDetection,
+        });
+      }
+    }
   }
   const backends = [...regions.values()].sort((a, b) => a.region.localeCompare(b.region));
-  return { backends, routes, global };
+  return { backends, routes, global, services };
 }
 
 /** The IP a forwarding rule answers on: its own literal, or its reserved address's. */
-function ipOf(rule: ComputeResource, get: (link: unknown) => ComputeResource | undefined): string | undefined {
+export function ipOf(rule: ComputeResource, get: (link: unknown) => ComputeResource | undefined): string | undefined {
   const ip = str(rule.IPAddress);
   if (/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return ip;
   const address = get(ip);

@@ -36,6 +36,8 @@ export interface RegionSample {
   p95Ms: number;
   /** Replicas wanted by utilization (fed to the autoscaler). */
   demand: number;
+  /** Its VMs ejected by outlier detection at the end of the interval, per load balancer. */
+  ejected: { regional: number; global: number };
 }
 
 /** One client location over one sample interval. */
@@ -61,11 +63,25 @@ export interface WorldSample {
 
 /**
  * A change the world noticed, at tick granularity: a backend's capacityScaler, a location's served DNS
- * answer, a region's replicas (healthy / running / target), a fault or load change.
+ * answer, a region's replicas (healthy / running / target), a fault or load change; and, per sample, a
+ * VM ejected by a backend service's outlier detection.
  */
 export type WorldEvent =
   | { at: number; kind: 'scaler'; region: string; from: number; to: number }
   | { at: number; kind: 'dns'; location: string; from: string[]; to: string[] }
   | { at: number; kind: 'replicas'; region: string; healthy: number; running: number; target: number }
-  | { at: number; kind: 'fault'; region: string; errorRate: number }
+  | { at: number; kind: 'fault'; region: string; errorRate: number; status: number }
+  | {
+      at: number;
+      kind: 'ejection';
+      /** The backend service whose outlier detection ejected the VM, and the VM's region. */
+      service: string;
+      region: string;
+      instance: string;
+      reason: 'consecutiveErrors' | 'consecutiveGatewayFailure' | 'successRate';
+      /** When it was ejected (within the sample) and until when. */
+      ejectedAt: number;
+      until: number;
+      ejections: number;
+    }
   | { at: number; kind: 'load'; location: string; rps: number };

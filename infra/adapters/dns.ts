@@ -1,6 +1,7 @@
 import { httpStatusOf } from '../../shared/core/errors';
 import { dnsRequest, type RrsetJson } from '../../shared/gcp/dns-rest';
 import { initialGeoItems } from '../geo-items';
+import { nativeGeoPolicy } from '../native';
 import type { Adapter, AdapterContext, Json } from '../types';
 
 const plain = (v: unknown): Json => JSON.parse(JSON.stringify(v)) as Json;
@@ -47,7 +48,19 @@ async function entryIps(ctx: AdapterContext): Promise<{ ips: Record<string, stri
   return { ips, anycast: g.address ?? undefined };
 }
 
-/** The geo record: created with items once; afterwards only its TTL is georoute-bootstrap's. */
+/** The routing policy the native profile writes (infra/native.ts): the regions' entry IPs, health-checked. */
+async function nativePolicy(ctx: AdapterContext, healthCheck: string): Promise<Json> {
+  const { ips } = await entryIps(ctx);
+  return nativeGeoPolicy(ctx.config, ips, healthCheck) as unknown as Json;
+}
+
+const isNative = (r: { body: Json }): r is { body: Json & { healthCheck: string } } =>
+  r.body.profile === 'native' && typeof r.body.healthCheck === 'string';
+
+/**
+ * The geo record. georoute's profile: created with items once; afterwards only its TTL is the
+ * bootstrap's. native: the whole health-checked policy is the bootstrap's (nothing else writes it).
+ */
 export const dnsRecordAdapter: Adapter = {
   async read(ctx, r) {
     let body: { rrsets?: RrsetJson[] };
@@ -65,6 +78,16 @@ export const dnsRecordAdapter: Adapter = {
     return found ? plain(found) : undefined;
   },
   async create(ctx, r) {
+    if (isNative(r)) {
+      const routingPolicy = await nativePolicy(ctx, r.body.healthCheck);
+      ctx.progress(`  ${r.id}: health-checked geo items (native) → ${JSON.stringify(routingPolicy)}`);
+      await dnsRequest(ctx.gcp.dns, ctx.config.dns.managedZone, {
+        method: 'POST',
+        uri: '/rrsets',
+        json: { name: r.name, type: r.body.type, ttl: r.body.ttl, routingPolicy },
+      });
+      return;
+    }
     const { ips, anycast } = await entryIps(ctx);
     const items = initialGeoItems(ctx.config, ips, anycast);
     ctx.progress(`  ${r.id}: ${items.length} geo items → ${[...new Set(items.flatMap((i) => i.rrdatas))].join(', ')}`);
@@ -76,12 +99,20 @@ export const dnsRecordAdapter: Adapter = {
   },
   async update(ctx, r, live) {
     // An atomic change whose deletion must match the live record exactly: never overwrites the runtime's items.
+    const next = isNative(r)
+      ? {
+          name: live.name,
+          type: live.type,
+          ttl: r.owned.ttl,
+          routingPolicy: await nativePolicy(ctx, r.body.healthCheck),
+        }
+      : { ...live, ttl: r.owned.ttl };
     const change = await dnsRequest<{ id: string }>(ctx.gcp.dns, ctx.config.dns.managedZone, {
       method: 'POST',
       uri: '/changes',
-      json: { deletions: [live], additions: [{ ...live, ttl: r.owned.ttl }] },
+      json: { deletions: [live], additions: [next] },
     });
-    ctx.progress(`  ${r.id}: ttl changed (change ${change.id})`);
+    ctx.progress(`  ${r.id}: ${isNative(r) ? 'policy and ttl written' : 'ttl changed'} (change ${change.id})`);
   },
   async remove(ctx, r) {
     await dnsRequest(ctx.gcp.dns, ctx.config.dns.managedZone, {

@@ -1,4 +1,4 @@
-import { bootstrap } from '../../infra';
+import { bootstrap, type Profile } from '../../infra';
 import type { GeorouteConfig } from '../../shared/config';
 import { parseConfig } from '../../shared/config';
 import type { GcpClients } from '../../shared/gcp/clients';
@@ -41,7 +41,7 @@ export function testConfig(overrides: Record<string, unknown> = {}): GeorouteCon
  * autoscaler and entry point (address → regional forwarding rule → regional backend service), the global
  * load balancer, the Cloud DNS zone and geo record, Pub/Sub topics, alert policies and service accounts.
  */
-export async function buildStack(gcp: GcpClients, config: GeorouteConfig): Promise<void> {
-  const result = await bootstrap(gcp, config, { out: () => undefined });
+export async function buildStack(gcp: GcpClients, config: GeorouteConfig, profile?: Profile): Promise<void> {
+  const result = await bootstrap(gcp, config, { out: () => undefined, profile });
   if (result.exitCode !== 0) throw new Error(`bootstrap failed at ${result.failure?.id}: ${result.failure?.message}`);
 }

@@ -1,6 +1,7 @@
 import type { Emulator } from '../../emulator';
 import type { EmulatorControl } from '../../emulator/control-client';
 import { recordedDemand } from '../../emulator/world/metrics';
+import type { Profile } from '../../infra';
 import { type GeorouteConfig, regionalLb } from '../../shared/config';
 import { type LogEntry, type Logger, memoryLogger } from '../../shared/core/logger';
 import { createDeps, type Deps } from '../../shared/deps';
@@ -28,13 +29,13 @@ export interface World {
 
 export async function startWorld(
   config: GeorouteConfig,
-  options: { boot?: boolean; retry?: Partial<RetryPolicies> } = {},
+  options: { boot?: boolean; retry?: Partial<RetryPolicies>; profile?: Profile } = {},
 ): Promise<World> {
   const twin = await startTwin({ project: config.project, timings: 'stack', retry: options.retry });
   const { emu, gcp, control, advance } = twin;
   const logger: Logger & { entries: LogEntry[] } = memoryLogger();
   const deps = createDeps(config, { gcp, logger, now: () => emu.ctx.clock.now() });
-  await buildStack(gcp, config);
+  await buildStack(gcp, config, options.profile);
   if (options.boot !== false) advance(120_000); // VMs boot and warm up: every backend healthy
   return {
     emu,

@@ -1,6 +1,6 @@
 import type { Emulator } from '../../emulator';
 import type { EmulatorControl } from '../../emulator/control-client';
-import { bootstrap, type EngineResult, type Mode } from '../../infra';
+import { bootstrap, type EngineResult, type Mode, type Profile } from '../../infra';
 import type { GeorouteConfig } from '../../shared/config';
 import type { GcpClients } from '../../shared/gcp/clients';
 import { startTwin } from '../helpers/twin';
@@ -10,7 +10,7 @@ export interface InfraWorld {
   control: EmulatorControl;
   gcp: GcpClients;
   lines: string[];
-  run(config: GeorouteConfig, mode?: Mode): Promise<EngineResult>;
+  run(config: GeorouteConfig, mode?: Mode, profile?: Profile): Promise<EngineResult>;
   /** API writes (any API but the control one) since `mark`. */
   writesSince(mark: number): Promise<number>;
   mark(): Promise<number>;
@@ -27,7 +27,7 @@ export async function startInfraWorld(projectId: string): Promise<InfraWorld> {
     control,
     gcp,
     lines,
-    run: (config, mode = 'apply') => bootstrap(gcp, config, { mode, out: (l) => lines.push(l) }),
+    run: (config, mode = 'apply', profile) => bootstrap(gcp, config, { mode, profile, out: (l) => lines.push(l) }),
     async writesSince(mark) {
       const { requests } = await control.requests({ since: mark });
       return requests.filter((r) => r.write && r.api !== 'control').length;

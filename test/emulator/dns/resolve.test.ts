@@ -77,7 +77,7 @@ test('name servers answer a change only once it is done', async () => {
   expect(done.body).toMatchObject({ policy: 'none', rrdatas: ['198.51.100.7'] });
 });
 
-test('WRR answers the weighted set; primary/backup answers the primary targets', async () => {
+test('WRR answers the weighted set; primary/backup answers the primary targets, trickling to the backup', async () => {
   const apex = zone.metadata.dnsName;
   await zoneRequest(zone, {
     method: 'POST',
@@ -118,7 +118,16 @@ test('WRR answers the weighted set; primary/backup answers the primary targets',
   expect(wrr.body).toMatchObject({ policy: 'wrr', rrdatas: ['192.0.2.10', '192.0.2.11'] });
   expect(wrr.body.weighted?.map((x) => x.share)).toEqual([0.75, 0.25]);
   const pb = await resolve(w, { project: PROJECT, name: `pb.${apex}`, location: 'us-east4' });
-  expect(pb.body).toMatchObject({ policy: 'primaryBackup', rrdatas: ['10.0.0.5'] });
+  // trickleTraffic 0.1: "sending a small percentage of the traffic to the backup targets" while PRIMARY.
+  expect(pb.body).toMatchObject({
+    policy: 'primaryBackup',
+    servingState: 'PRIMARY',
+    rrdatas: ['10.0.0.5', '192.0.2.20'],
+  });
+  expect(pb.body.weighted?.map((x) => [x.share, x.rrdatas])).toEqual([
+    [0.9, ['10.0.0.5']],
+    [0.1, ['192.0.2.20']],
+  ]);
 });
 
 test('state snapshots to plain JSON, restores into a fresh service, and resets', async () => {

@@ -29,6 +29,34 @@ test('the global load balancer fills the nearest backend first and spills over b
   expect(flood['europe-west4']).toBeUndefined();
 });
 
+test("waterfall by region: a region's capacity goes first to the clients it is nearest to, in any order", () => {
+  const backends = [
+    { region: 'us-east4', capacity: 10, healthy: 3, capacityScaler: 1 },
+    { region: 'us-central1', capacity: 10, healthy: 3, capacityScaler: 1 },
+  ];
+  // us-east4's own clients fill it; us-south1's (nearer us-central1) spill into it only after us-central1.
+  const demand = [
+    { location: 'us-south1', rps: 12 },
+    { location: 'us-east4', rps: 8 },
+  ];
+  for (const order of [demand, [...demand].reverse()]) {
+    const out = spreadAnycast(order, backends);
+    expect(out['us-east4']).toEqual({ 'us-east4': 8 });
+    expect(out['us-south1']!['us-central1']).toBeCloseTo(10);
+    expect(out['us-south1']!['us-east4']).toBeCloseTo(2);
+  }
+  // Two locations both nearest to one full region share it in proportion to what they ask.
+  const shared = spreadAnycast(
+    [
+      { location: 'us-east4', rps: 12 },
+      { location: 'us-east1', rps: 4 },
+    ],
+    [{ region: 'us-east4', capacity: 8, healthy: 2, capacityScaler: 1 }],
+  );
+  expect(shared['us-east4']!['us-east4']).toBeCloseTo(6 + 6 * (8 / 8));
+  expect(shared['us-east1']!['us-east4']).toBeCloseTo(2 + 2);
+});
+
 test('queueing: latency grows with utilization; overload and dead regions fail requests', () => {
   const at = (rps: number, healthy = 4) =>
     regionPerformance({ rps, healthy, replicaRps: 4, errorRate: 0, baseLatencyMs: 800 });

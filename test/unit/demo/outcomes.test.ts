@@ -19,6 +19,7 @@ function region(over: Partial<RegionSample> = {}): RegionSample {
     p50Ms: 900,
     p95Ms: 1500,
     demand: 2,
+    ejected: { regional: 0, global: 0 },
     ...over,
   };
 }

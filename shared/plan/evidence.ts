@@ -42,12 +42,19 @@ export interface EvidenceInput {
   healthy: number;
   /** Every VM is new and none serves, inside the warm-up window. */
   warming: boolean;
-  /** When georoute first saw the region serve; null = never yet. */
+  /** When georoute first saw the region serve (now, if this is the first sighting); null = never yet. */
   servedAt: number | null;
   /** What its load balancers were offered and answered with 5xx (observe's window). */
   traffic?: { rps: number; errorRatio: number };
   now: number;
 }
+
+/**
+ * How long after a region's first serve its incidents may still be its start-up: one alert window and
+ * the metric delay for the incident to open, one more window for it to close by itself.
+ */
+export const startUpHorizonMs = (alerts: GeorouteConfig['alerts']): number =>
+  2 * alerts.windowSec * 1000 + METRIC_DELAY_MS;
 
 export function weighIncidents(e: EvidenceInput): { counted: Incident[]; discounted: DiscountedIncident[] } {
   const counted: Incident[] = [];
@@ -55,7 +62,7 @@ export function weighIncidents(e: EvidenceInput): { counted: Incident[]; discoun
   // An alert judges the last `windowSec` of data, visible up to METRIC_DELAY_MS late: one that opens
   // within that long of the first serve still looked at the start-up.
   const contaminatedMs = e.alerts.windowSec * 1000 + METRIC_DELAY_MS;
-  const until = contaminatedMs + e.alerts.windowSec * 1000;
+  const until = startUpHorizonMs(e.alerts);
   const overloaded = overloadExplains(e);
   for (const inc of e.incidents) {
     const startUp =

@@ -117,13 +117,16 @@ function regionObservation(
   const warmingSince =
     startingUp && (incidents.length === 0 || note.servedAt === null) ? (note.warmingSince ?? now) : null;
   const warming = warmingSince !== null && now - warmingSince < region.warmupSec * 1000;
+  // The first sighting of a healthy backend is kept (desired.ts writes it): alerts raised before it
+  // were the start-up. Passed as is to the evidence, so the sighting itself discounts them too.
+  const servedAt = note.servedAt ?? (health.healthy > 0 ? now : null);
   const { counted, discounted } = weighIncidents({
     region,
     alerts,
     incidents,
     healthy: health.healthy,
     warming,
-    servedAt: note.servedAt,
+    servedAt,
     traffic,
     now,
   });
@@ -134,7 +137,7 @@ function regionObservation(
     openIncidents: counted,
     discountedIncidents: discounted,
     traffic,
-    servedAt: note.servedAt ?? (health.healthy > 0 ? now : null),
+    servedAt,
     instances: { running, booting, failed },
     warming,
     warmingSince,

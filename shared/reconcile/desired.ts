@@ -51,8 +51,8 @@ export function desiredLb(
     const warmingSince = obs.warmingSince ?? null;
     notes[region.name] = (current) => {
       const before = readBackendNote(current);
-      // The first sighting of a healthy backend is kept: alerts raised before it were the start-up.
-      const servedAt = before.servedAt ?? (obs.backendHealthy > 0 ? now : null);
+      // The first sighting of a healthy backend is kept (observe's servedAt): alerts raised before it were the start-up.
+      const servedAt = before.servedAt ?? obs.servedAt ?? null;
       const note = { ...withIncident(current), warmingSince, servedAt };
       // Warming is a start-up, not ill health: its start is kept (the warm-up window counts from it).
       if (isWarming(obs)) return writeBackendNote(note);

@@ -34,6 +34,7 @@ async function scenario(
 ): Promise<RunResult> {
   const s: ChaosStack = await startChaosStack(config);
   try {
+    await s.w.servedForAWhile();
     const mark = await s.w.control.mark();
     for (const rule of rules) await s.w.control.addFault(rule);
     const run = await runOutage(s, { aroundCapacity: aroundCapacity?.(s) });

@@ -24,6 +24,7 @@ beforeEach(async () => {
   // Writes retry a transient failure in place (shared/gcp/retry.ts); a fault that outlasts the retries
   // fails the write. Few, short retries here, so a write fails fast when a fault persists.
   w = await startWorld(config, { retry: { write: { attempts: 3, baseMs: 5, capMs: 20 } } });
+  await w.servedForAWhile();
   await tick();
 });
 afterEach(async () => {

@@ -26,7 +26,7 @@ test('durations: units, compounds and plain seconds; defaults are applied as dur
   expect(r.scenario).toMatchObject({
     duration: 600_000,
     tick: 60_000,
-    warmup: 240_000,
+    warmup: 720_000,
     sampleEvery: 30_000,
     speed: 50,
   });

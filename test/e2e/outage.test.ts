@@ -126,7 +126,11 @@ test('a regional outage is detected, drained, rerouted and absorbed, then recove
     },
   });
 
-  await w.setLoad({ 'us-central1': 4, 'us-east4': 8, 'us-west1': 2, 'europe-west4': 4, 'europe-west1': 2 });
+  // A steady load, served for a while under georoute's eye (its start-up is long past).
+  const load = { 'us-central1': 4, 'us-east4': 8, 'us-west1': 2, 'europe-west4': 4, 'europe-west1': 2 };
+  await w.setLoad(load);
+  await w.servedForAWhile();
+  await w.setLoad(load);
   await hold('us-east4', 0.01, 60);
   await tick();
   const east = await ip('us-east4');

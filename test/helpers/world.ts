@@ -7,6 +7,8 @@ import { type LogEntry, type Logger, memoryLogger } from '../../shared/core/logg
 import { createDeps, type Deps } from '../../shared/deps';
 import type { GcpClients } from '../../shared/gcp/clients';
 import type { RetryPolicies } from '../../shared/gcp/retry';
+import { startUpHorizonMs } from '../../shared/plan/evidence';
+import { reconcile } from '../../shared/reconcile';
 import { buildStack } from './stack';
 import { startTwin } from './twin';
 
@@ -20,8 +22,17 @@ export interface World {
   config: GeorouteConfig;
   /** Moves virtual time on and runs the simulation (VM boots, schedules, alerts). */
   advance(ms: number): void;
-  /** Writes requests/s per client location as the load metric georoute reads. */
+  /**
+   * Sets requests/s per client location from now on: the regional load balancer's request counts
+   * (the last ten minutes at this rate, rewritten as time advances).
+   */
   setLoad(load: Record<string, number>): Promise<void>;
+  /**
+   * One tick sees every region serve, then time passes beyond the start-up horizon: the stack has been
+   * serving under georoute's eye for a while, so its incidents are no longer its start-up
+   * (shared/plan/evidence.ts).
+   */
+  servedForAWhile(): Promise<void>;
   /** Compute and Cloud DNS writes the emulator answered since `mark` (publishing is not an action). */
   writesSince(mark: number): Promise<number>;
   close(): Promise<void>;
@@ -32,7 +43,18 @@ export async function startWorld(
   options: { boot?: boolean; retry?: Partial<RetryPolicies>; profile?: Profile } = {},
 ): Promise<World> {
   const twin = await startTwin({ project: config.project, timings: 'stack', retry: options.retry });
-  const { emu, gcp, control, advance } = twin;
+  const { emu, gcp, control } = twin;
+  // The load set last stays: as time passes its minutes keep being counted, as a load balancer would.
+  let load: Record<string, number> | undefined;
+  const first = config.regions[0] as GeorouteConfig['regions'][number];
+  const at = { region: first.name, forwardingRule: regionalLb(first).forwardingRule };
+  const record = () => {
+    if (load) emu.monitoring.write(config.project, recordedDemand(config.project, at, load, emu.ctx.clock.now()));
+  };
+  const advance = (ms: number) => {
+    twin.advance(ms);
+    record();
+  };
   const logger: Logger & { entries: LogEntry[] } = memoryLogger();
   const deps = createDeps(config, { gcp, logger, now: () => emu.ctx.clock.now() });
   await buildStack(gcp, config, options.profile);
@@ -45,10 +67,14 @@ export async function startWorld(
     logs: logger.entries,
     config,
     advance,
-    async setLoad(load) {
-      const first = config.regions[0] as GeorouteConfig['regions'][number];
-      const at = { region: first.name, forwardingRule: regionalLb(first).forwardingRule };
-      emu.monitoring.write(config.project, recordedDemand(config.project, at, load, emu.ctx.clock.now()));
+    async setLoad(rps) {
+      load = rps;
+      record();
+    },
+    async servedForAWhile() {
+      const r = await reconcile(deps, config, { kind: 'tick', eventId: `first-sighting-${emu.ctx.clock.now()}` });
+      if (r.errors.length > 0) throw new Error(`first sighting: ${r.errors.join('; ')}`);
+      advance(startUpHorizonMs(config.alerts));
     },
     async writesSince(mark) {
       const { requests } = await control.requests({ since: mark });

@@ -21,6 +21,7 @@ let w: World;
 
 beforeEach(async () => {
   w = await startWorld(config);
+  await w.servedForAWhile();
 });
 afterEach(async () => {
   await w.close();

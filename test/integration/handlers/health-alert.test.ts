@@ -10,6 +10,7 @@ let fx: FunctionsHarness;
 
 beforeEach(async () => {
   w = await startWorld(config);
+  await w.servedForAWhile();
   fx = await startFunctions(w);
 });
 afterEach(async () => {

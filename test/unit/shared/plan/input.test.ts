@@ -85,7 +85,7 @@ test('an incident being recorded is seen by the plan; its close starts a healthy
     healthySince: null,
     unhealthy: true,
     warmingSince: null,
-    servedAt: null,
+    servedAt: 0,
   });
   const closed = plannerInput(config, snap, { region: 'us-east4', id: 'i1', state: 'closed', at: NOW });
   expect(closed.input.observed['us-east4']?.openIncidents).toEqual([]);

@@ -4,7 +4,7 @@ import { desiredCapacity, desiredDns, desiredLb } from '../../../../shared/recon
 import { readBackendNote } from '../../../../shared/state/notes';
 import { encodeScheduleMeta } from '../../../../shared/state/schedules';
 import { exampleConfig, NOW } from '../fixtures/planner';
-import { ANYCAST, baseSnapshot, entryIpOf } from '../fixtures/snapshot';
+import { ANYCAST, backendIn, baseSnapshot, entryIpOf } from '../fixtures/snapshot';
 
 const config = exampleConfig();
 
@@ -16,6 +16,7 @@ function planned(snap = baseSnapshot(config), incident?: Parameters<typeof plann
 test('desiredLb: scalers for observed regions only, written with the fingerprint observe read', () => {
   const snap = baseSnapshot(config);
   delete snap.regions['asia-northeast1']?.health;
+  backendIn(snap, config, 'us-central1').description = 'operator text';
   const { derived, plan: p } = planned(snap);
   const lb = desiredLb(config, p, snap, derived);
   expect(lb?.current?.fingerprint).toBe('fp-1');

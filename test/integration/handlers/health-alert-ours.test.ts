@@ -20,6 +20,7 @@ let w: World;
 
 beforeAll(async () => {
   w = await startWorld(config);
+  await w.servedForAWhile();
 });
 afterAll(() => w.close());
 

@@ -54,6 +54,7 @@ function ask<T>(predicate: (m: Record<string, unknown>) => boolean, send?: strin
 
 beforeAll(async () => {
   w = await startWorld(config);
+  await w.servedForAWhile();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'georoute-bundle-'));
   const file = path.join(dir, 'georoute.yaml');
   writeFileSync(file, stringify(config));

@@ -76,9 +76,14 @@ export function outcomes(input: {
   let failed = 0;
   let gpuHours = 0;
   let fenceViolations = 0;
-  for (const s of input.samples) {
-    if (s.at <= t0 || s.at > end) continue;
-    const minute = Math.floor((s.at - 1 - t0) / 60_000);
+  for (const sample of input.samples) {
+    // A sample covers the interval before it; only its part inside the window counts (runs paced in
+    // different steps sample at different instants, and must still count the same window).
+    const from = sample.at - sample.intervalSec * 1000;
+    const inside = (Math.min(sample.at, end) - Math.max(from, t0)) / 1000;
+    if (!(inside > 0)) continue;
+    const s = { ...sample, intervalSec: inside };
+    const minute = Math.floor((Math.min(sample.at, end) - 1 - t0) / 60_000);
     const m = minutes.get(minute) ?? { requests: 0, ok: 0, failed: 0, gpus: 0 };
     minutes.set(minute, m);
     let gpus = 0;

@@ -171,7 +171,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         steps.push(rec);
         emit([{ at: rec.at, kind: 'step', region: rec.region, text: rec.text }]);
       }
-      if (now >= nextTick && mode === 'georoute') {
+      if (now >= nextTick && now < end && mode === 'georoute') {
         await tick();
         nextTick += scenario.tick;
       }
@@ -186,9 +186,14 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         for (const line of regionTable(latest, t0, color)) say(line);
         nextTable += scenario.tableEvery;
       }
-      if (now >= end) break;
+      // Run on until a sample covers the end: the outcome counts the whole window in both runs.
+      if (now >= end && (e.world.samples.at(-1)?.at ?? 0) >= end) break;
       const nextStep = queue[0] ? t0 + queue[0].at : end;
-      await pacer.wait(Math.min(nextStep, mode === 'georoute' ? nextTick : end, nextLoad, end));
+      const owed =
+        now >= end
+          ? end + scenario.sampleEvery
+          : Math.min(nextStep, mode === 'georoute' ? nextTick : end, nextLoad, end);
+      await pacer.wait(owed);
     }
     await settle(e, options.busySpeed ?? 20);
     emit(c.collect());

@@ -84,6 +84,13 @@ test('requests, SLO, errors and GPU-hours add up over the window; samples outsid
   expect(o.timeToHealthySec).toBeNull(); // no fault step
 });
 
+test('a sample straddling the window counts only its part inside: differently paced runs count the same window', () => {
+  // 30 s samples at +15 s, +45 s, +75 s: the first is half before t0, the last half after the end.
+  const samples = [sample(T0 + 15_000), sample(T0 + 45_000), sample(T0 + 75_000)];
+  const o = outcomes({ config, samples, steps: [], requestLog: [], t0: T0, end: T0 + 60_000 });
+  expect(o.requests).toBe(10 * 60);
+});
+
 test('fence violations count requests of a fenced location served outside its residency group', () => {
   const samples = [sample(T0 + 30_000, { served: { 'europe-west4': 6, 'us-east4': 4 } })];
   const o = outcomes({ config, samples, steps: [], requestLog: [], t0: T0, end: T0 + 60_000 });

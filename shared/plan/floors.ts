@@ -3,14 +3,26 @@
  * there), bounded by maxReplicas, stockouts and the GPU budget; then moved toward that target under
  * separate cooldowns (out fast, in slow).
  */
+import type { RegionConfig } from '../config';
 import { type Decisions, isWarming, type RegionDecision } from './health';
 import type { Topology } from './topology';
-import type { PlannerInput, Reason } from './types';
+import type { PlannerInput, Reason, RegionObservation } from './types';
 import type { WeightResult } from './weights';
 
 export interface FloorDecision {
   minReplicas: number;
   targetReplicas: number;
+  reasons: Reason[];
+}
+
+/** One region's floor before the GPU budget and the cooldowns (rules 7 and 11). */
+interface Wanted {
+  name: string;
+  /** The floor it has now. */
+  cur: number;
+  /** The largest active capacity request placed in it. */
+  req: number;
+  want: number;
   reasons: Reason[];
 }
 
@@ -20,161 +32,219 @@ export function planFloors(
   decisions: readonly RegionDecision[],
   weights: WeightResult,
 ): FloorDecision[] {
-  const g = input.config.guardrails;
-  const n = topo.regions.length;
-  const out: FloorDecision[] = [];
-  const desired: number[] = [];
-  const current: number[] = [];
-  const requested: number[] = [];
-  if ((decisions as Decisions).failOpen) {
-    // Failing open raises and lowers nothing: every floor holds where it is.
-    return topo.regionConfig.map((r) => {
-      const cur =
-        input.observed[r.name]?.currentMinReplicas ?? input.current?.regions[r.name]?.minReplicas ?? r.minReplicas;
-      return { minReplicas: cur, targetReplicas: cur, reasons: [] };
+  if ((decisions as Decisions).failOpen) return holdFloors(input, topo);
+  const wanted = topo.regionConfig.map((_, i) => wantedFloor(input, topo, decisions, weights, i));
+  const order = budgetOrder(wanted, weights);
+  const targets = fitTargets(input, topo, wanted, order);
+  const proposed = wanted.map((w, i) => stepToward(input, w, targets[i] as number));
+  const mins = fitIncreases(input, topo, wanted, proposed, order);
+  return wanted.map((w, i) => ({
+    minReplicas: mins[i] as number,
+    targetReplicas: targets[i] as number,
+    reasons: w.reasons,
+  }));
+}
+
+/** The floor a region has now: observed, else the previous plan's, else the config min. */
+function currentFloor(input: PlannerInput, r: RegionConfig): number {
+  return input.observed[r.name]?.currentMinReplicas ?? input.current?.regions[r.name]?.minReplicas ?? r.minReplicas;
+}
+
+/** Rule 10: failing open raises and lowers nothing: every floor holds where it is. */
+function holdFloors(input: PlannerInput, topo: Topology): FloorDecision[] {
+  return topo.regionConfig.map((r) => {
+    const cur = currentFloor(input, r);
+    return { minReplicas: cur, targetReplicas: cur, reasons: [] };
+  });
+}
+
+/** The largest active capacity request in a region (Compute Engine combines scaling schedules by max). */
+function requestedFloor(input: PlannerInput, name: string): number {
+  let req = 0;
+  for (const f of input.floors) {
+    if (f.region === name && (f.expiresAt === undefined || f.expiresAt > input.now)) req = Math.max(req, f.replicas);
+  }
+  return req;
+}
+
+/** Rule 7 for one region, with rule 11's warming hold and the maxReplicas / stockout bounds. */
+function wantedFloor(
+  input: PlannerInput,
+  topo: Topology,
+  decisions: readonly RegionDecision[],
+  weights: WeightResult,
+  i: number,
+): Wanted {
+  const r = topo.regionConfig[i]!;
+  const obs = input.observed[r.name];
+  const cur = currentFloor(input, r);
+  const w: Wanted = { name: r.name, cur, req: requestedFloor(input, r.name), want: cur, reasons: [] };
+  if (obs) {
+    if ((decisions[i] as RegionDecision).scaler <= 0) {
+      // A drained region keeps its floor: it may be back soon, and scaling it in gains nothing now.
+      w.want = Math.max(r.minReplicas, w.req, cur);
+    } else floorForLoad(input, r, weights, i, w);
+    holdWhileWarming(obs, r, w);
+  }
+  capFloor(topo.replicaCap[i] as number, r, obs, w);
+  return w;
+}
+
+/** A serving region: enough replicas for its planned rps and its capacity requests. */
+function floorForLoad(input: PlannerInput, r: RegionConfig, weights: WeightResult, i: number, w: Wanted): void {
+  const name = r.name;
+  const rps = weights.plannedRps[i] as number;
+  const utilization = input.config.guardrails.targetUtilization;
+  const loadFloor = rps > 0 ? Math.ceil(rps / (r.replicaThroughputRps * utilization) - 1e-9) : 0;
+  w.want = Math.max(r.minReplicas, w.req, loadFloor);
+  if (w.req > r.minReplicas && w.req >= loadFloor) {
+    w.reasons.push({
+      subject: name,
+      code: 'capacity-request',
+      message: `${name}: capacity requests need ${w.req} replicas`,
+    });
+  } else if (loadFloor > r.minReplicas && weights.absorbs[i]) {
+    w.reasons.push({
+      subject: name,
+      code: 'absorb-load',
+      message: `${name}: absorbs load of other locations, ${rps.toFixed(1)} rps needs ${loadFloor} replicas`,
     });
   }
-
-  for (let i = 0; i < n; i++) {
-    const r = topo.regionConfig[i]!;
-    const name = r.name;
-    const obs = input.observed[name];
-    const reasons: Reason[] = [];
-    const cur = obs?.currentMinReplicas ?? input.current?.regions[name]?.minReplicas ?? r.minReplicas;
-    let req = 0;
-    for (const f of input.floors) {
-      if (f.region === name && (f.expiresAt === undefined || f.expiresAt > input.now)) req = Math.max(req, f.replicas);
-    }
-    let want: number;
-    if (!obs) want = cur;
-    else if ((decisions[i] as RegionDecision).scaler <= 0) {
-      // A drained region keeps its floor: it may be back soon, and scaling it in gains nothing now.
-      want = Math.max(r.minReplicas, req, cur);
-    } else {
-      const rps = weights.plannedRps[i] as number;
-      const loadFloor = rps > 0 ? Math.ceil(rps / (r.replicaThroughputRps * g.targetUtilization) - 1e-9) : 0;
-      want = Math.max(r.minReplicas, req, loadFloor);
-      if (req > r.minReplicas && req >= loadFloor) {
-        reasons.push({
-          subject: name,
-          code: 'capacity-request',
-          message: `${name}: capacity requests need ${req} replicas`,
-        });
-      } else if (loadFloor > r.minReplicas && weights.absorbs[i]) {
-        reasons.push({
-          subject: name,
-          code: 'absorb-load',
-          message: `${name}: absorbs load of other locations, ${rps.toFixed(1)} rps needs ${loadFloor} replicas`,
-        });
-      }
-      if (weights.servesUnknownLoad[i] && want < cur) {
-        want = cur;
-        reasons.push({
-          subject: name,
-          code: 'missing-metric',
-          message: `${name}: serves a location with no load metric; keeping the floor at ${cur}`,
-        });
-      }
-    }
-    if (obs && isWarming(obs) && want > Math.max(cur, r.minReplicas)) {
-      // Its VMs are not serving yet: what they can do is unknown, so no floor is raised on its account.
-      want = Math.max(cur, r.minReplicas);
-      reasons.push({ subject: name, code: 'warming', message: `${name}: warming up, floor held at ${want}` });
-    }
-    let limit = topo.replicaCap[i] as number;
-    let limitCode: Reason['code'] = 'max-replicas';
-    if (obs?.stockout || obs?.quotaExceeded) {
-      const still = Math.max(cur, r.minReplicas);
-      if (still < limit) {
-        limit = still;
-        limitCode = obs.stockout ? 'stockout-spill' : 'quota-exceeded';
-      }
-    }
-    if (want > limit) {
-      reasons.push({
-        subject: name,
-        code: limitCode,
-        message:
-          limitCode === 'max-replicas'
-            ? `${name}: wants ${want} replicas, capped at ${limit} (maxReplicas / perRegionMax)`
-            : `${name}: ${limitCode === 'stockout-spill' ? 'GPU stockout' : 'quota exceeded'}, no floor increase beyond ${limit}; demand spills to the next region`,
-      });
-      want = limit;
-    }
-    desired.push(want);
-    current.push(cur);
-    requested.push(req);
-    out.push({ minReplicas: cur, targetReplicas: want, reasons });
+  if (weights.servesUnknownLoad[i] && w.want < w.cur) {
+    w.want = w.cur;
+    w.reasons.push({
+      subject: name,
+      code: 'missing-metric',
+      message: `${name}: serves a location with no load metric; keeping the floor at ${w.cur}`,
+    });
   }
+}
 
-  // Whom the budget serves first: capacity requests, then absorbing regions, then by load, then name.
-  const order = topo.regions.map((_, i) => i);
+/** Rule 11: its VMs are not serving yet: what they can do is unknown, so no floor is raised on its account. */
+function holdWhileWarming(obs: RegionObservation, r: RegionConfig, w: Wanted): void {
+  if (!isWarming(obs) || w.want <= Math.max(w.cur, r.minReplicas)) return;
+  w.want = Math.max(w.cur, r.minReplicas);
+  w.reasons.push({ subject: w.name, code: 'warming', message: `${w.name}: warming up, floor held at ${w.want}` });
+}
+
+/** Rule 7's bounds: maxReplicas / perRegionMax, and no increase in a region in stockout or over quota. */
+function capFloor(replicaCap: number, r: RegionConfig, obs: RegionObservation | undefined, w: Wanted): void {
+  let limit = replicaCap;
+  let limitCode: Reason['code'] = 'max-replicas';
+  if (obs?.stockout || obs?.quotaExceeded) {
+    const still = Math.max(w.cur, r.minReplicas);
+    if (still < limit) {
+      limit = still;
+      limitCode = obs.stockout ? 'stockout-spill' : 'quota-exceeded';
+    }
+  }
+  if (w.want <= limit) return;
+  w.reasons.push({
+    subject: w.name,
+    code: limitCode,
+    message:
+      limitCode === 'max-replicas'
+        ? `${w.name}: wants ${w.want} replicas, capped at ${limit} (maxReplicas / perRegionMax)`
+        : `${w.name}: ${limitCode === 'stockout-spill' ? 'GPU stockout' : 'quota exceeded'}, no floor increase beyond ${limit}; demand spills to the next region`,
+  });
+  w.want = limit;
+}
+
+/** Rule 8: whom the budget serves first: capacity requests, then absorbing regions, then by load, then name. */
+function budgetOrder(wanted: readonly Wanted[], weights: WeightResult): number[] {
+  const order = wanted.map((_, i) => i);
   order.sort(
     (a, b) =>
-      Number((requested[b] as number) > 0) - Number((requested[a] as number) > 0) ||
+      Number((wanted[b] as Wanted).req > 0) - Number((wanted[a] as Wanted).req > 0) ||
       (weights.absorbs[b] as number) - (weights.absorbs[a] as number) ||
       (weights.plannedRps[b] as number) - (weights.plannedRps[a] as number) ||
       a - b,
   );
+  return order;
+}
+
+/** Rule 8: the targets fitted into the GPU budget from the config mins upward. */
+function fitTargets(
+  input: PlannerInput,
+  topo: Topology,
+  wanted: readonly Wanted[],
+  order: readonly number[],
+): number[] {
   const budget = input.config.gpuBudget.maxTotalAccelerators;
   const mins = topo.regionConfig.map((r) => r.minReplicas);
-  const targets = fitBudget(mins, desired, order, topo.accelerators, budget);
-
-  const proposed = targets.map((t, i) => {
-    const cur = current[i] as number;
-    const f = out[i]!;
-    const obs = input.observed[topo.regions[i] as string];
-    f.targetReplicas = t;
-    if (t < (desired[i] as number)) {
-      f.reasons.push({
-        subject: topo.regions[i] as string,
+  const targets = fitBudget(
+    mins,
+    wanted.map((w) => w.want),
+    order,
+    topo.accelerators,
+    budget,
+  );
+  wanted.forEach((w, i) => {
+    const t = targets[i] as number;
+    if (t < w.want) {
+      w.reasons.push({
+        subject: w.name,
         code: 'gpu-budget',
-        message: `${topo.regions[i]}: wants ${desired[i]} replicas, GPU budget allows ${t}`,
+        message: `${w.name}: wants ${w.want} replicas, GPU budget allows ${t}`,
       });
     }
-    if (!obs || t === cur) return cur;
-    const since = (at: number | null) => (at === null ? Number.POSITIVE_INFINITY : input.now - at);
-    const name = topo.regions[i] as string;
-    if (t > cur) {
-      if (since(obs.lastScaleOutAt) >= g.scaleOutCooldownSec * 1000) {
-        f.reasons.push({ subject: name, code: 'scale-out', message: `${name}: floor ${cur} → ${t}` });
-        return t;
-      }
-      f.reasons.push({
-        subject: name,
-        code: 'scale-out-cooldown',
-        message: `${name}: floor stays ${cur} (wants ${t}): scaled out less than ${g.scaleOutCooldownSec}s ago`,
-      });
-      return cur;
-    }
-    const inMs = g.scaleInCooldownSec * 1000;
-    if (since(obs.lastScaleInAt) >= inMs && since(obs.lastScaleOutAt) >= inMs) {
-      f.reasons.push({ subject: name, code: 'scale-in', message: `${name}: floor ${cur} → ${t}` });
+  });
+  return targets;
+}
+
+/** Rule 9: the floor proposed now — the target when its cooldown allows, else the current floor. */
+function stepToward(input: PlannerInput, w: Wanted, t: number): number {
+  const g = input.config.guardrails;
+  const obs = input.observed[w.name];
+  const { name, cur } = w;
+  if (!obs || t === cur) return cur;
+  const since = (at: number | null) => (at === null ? Number.POSITIVE_INFINITY : input.now - at);
+  if (t > cur) {
+    if (since(obs.lastScaleOutAt) >= g.scaleOutCooldownSec * 1000) {
+      w.reasons.push({ subject: name, code: 'scale-out', message: `${name}: floor ${cur} → ${t}` });
       return t;
     }
-    f.reasons.push({
+    w.reasons.push({
       subject: name,
-      code: 'scale-in-cooldown',
-      message: `${name}: floor stays ${cur} (wants ${t}): last scale event less than ${g.scaleInCooldownSec}s ago`,
+      code: 'scale-out-cooldown',
+      message: `${name}: floor stays ${cur} (wants ${t}): scaled out less than ${g.scaleOutCooldownSec}s ago`,
     });
     return cur;
+  }
+  const inMs = g.scaleInCooldownSec * 1000;
+  if (since(obs.lastScaleInAt) >= inMs && since(obs.lastScaleOutAt) >= inMs) {
+    w.reasons.push({ subject: name, code: 'scale-in', message: `${name}: floor ${cur} → ${t}` });
+    return t;
+  }
+  w.reasons.push({
+    subject: name,
+    code: 'scale-in-cooldown',
+    message: `${name}: floor stays ${cur} (wants ${t}): last scale event less than ${g.scaleInCooldownSec}s ago`,
   });
+  return cur;
+}
 
-  // Increases this step must fit next to what every region keeps (the world may already be over budget).
-  const kept = proposed.map((p, i) => Math.min(p, current[i] as number));
-  const mins2 = fitBudget(kept, proposed, order, topo.accelerators, budget);
-  mins2.forEach((m, i) => {
-    const f = out[i]!;
-    if (m < (proposed[i] as number) && m >= (current[i] as number)) {
-      f.reasons.push({
-        subject: topo.regions[i] as string,
+/** Increases this step must fit next to what every region keeps (the world may already be over budget). */
+function fitIncreases(
+  input: PlannerInput,
+  topo: Topology,
+  wanted: readonly Wanted[],
+  proposed: readonly number[],
+  order: readonly number[],
+): number[] {
+  const kept = proposed.map((p, i) => Math.min(p, (wanted[i] as Wanted).cur));
+  const mins = fitBudget(kept, proposed, order, topo.accelerators, input.config.gpuBudget.maxTotalAccelerators);
+  mins.forEach((m, i) => {
+    const w = wanted[i] as Wanted;
+    if (m < (proposed[i] as number) && m >= w.cur) {
+      w.reasons.push({
+        subject: w.name,
         code: 'gpu-budget',
-        message: `${topo.regions[i]}: floor increase limited to ${m} by the GPU budget`,
+        message: `${w.name}: floor increase limited to ${m} by the GPU budget`,
       });
     }
-    f.minReplicas = m;
   });
-  return out;
+  return mins;
 }
 
 /** Grants `want - base` per region in `order` while accelerators remain. */

@@ -25,9 +25,12 @@ export interface ObserveDeps {
   addresses?: Map<string, string>;
 }
 
+/** One read: retried when transient; a read that still fails is recorded and answers undefined. */
+type Read = <T>(what: string, region: string | undefined, call: () => Promise<T>) => Promise<T | undefined>;
+
 export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promise<Snapshot> {
   const snapshot: Snapshot = { now: deps.now(), regions: {}, errors: [], reads: 0 };
-  const read = async <T>(what: string, region: string | undefined, call: () => Promise<T>): Promise<T | undefined> => {
+  const read: Read = async (what, region, call) => {
     snapshot.reads++;
     try {
       return await withRetry(call, { policy: deps.gcp.retry.read });
@@ -36,42 +39,53 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
       return undefined;
     }
   };
-  const project = deps.project;
+  // Every read at once: the regions' and the global ones.
+  const regions = config.regions.map(async (region) => [region.name, await readRegion(deps, region, read)] as const);
+  Object.assign(snapshot, await readGlobal(deps, config, read, snapshot.now));
+  for (const [name, rs] of await Promise.all(regions)) snapshot.regions[name] = rs;
+  return snapshot;
+}
 
-  // Health as the load balancer DNS answers for the region sees it: its regional backend service.
-  const regionReads = config.regions.map((region) => ({
-    region,
-    rest: Promise.all([
-      read('get backend health', region.name, () => readHealth(deps, region, migGroupLink(project, region))),
-      read('get autoscaler', region.name, async () => {
-        const [a] = await deps.gcp.compute.regionAutoscalers.get({
-          project,
-          region: region.name,
-          autoscaler: region.autoscaler,
-        });
-        return a;
-      }),
-      read('list managed instances', region.name, async () => {
-        const [list] = await deps.gcp.compute.regionInstanceGroupManagers.listManagedInstances({
-          project,
-          region: region.name,
-          instanceGroupManager: region.mig,
-        });
-        return list;
-      }),
-      read('list MIG errors', region.name, async () => {
-        const [list] = await deps.gcp.compute.regionInstanceGroupManagers.listErrors({
-          project,
-          region: region.name,
-          instanceGroupManager: region.mig,
-        });
-        return list;
-      }),
-      entryIp(deps, region, (what, call) => read(what, region.name, call)),
-    ]),
-  }));
+/** Health as the load balancer DNS answers for the region sees it (its regional backend service), its VMs. */
+async function readRegion(deps: ObserveDeps, region: RegionConfig, read: Read): Promise<RegionSnapshot> {
+  const { project } = deps;
+  const at = { project, region: region.name };
+  const [health, autoscaler, instances, migErrors, ip] = await Promise.all([
+    read('get backend health', region.name, () => readHealth(deps, region, migGroupLink(project, region))),
+    read('get autoscaler', region.name, async () => {
+      const [a] = await deps.gcp.compute.regionAutoscalers.get({ ...at, autoscaler: region.autoscaler });
+      return a;
+    }),
+    read('list managed instances', region.name, async () => {
+      const [list] = await deps.gcp.compute.regionInstanceGroupManagers.listManagedInstances({
+        ...at,
+        instanceGroupManager: region.mig,
+      });
+      return list;
+    }),
+    read('list MIG errors', region.name, async () => {
+      const [list] = await deps.gcp.compute.regionInstanceGroupManagers.listErrors({
+        ...at,
+        instanceGroupManager: region.mig,
+      });
+      return list;
+    }),
+    entryIp(deps, region, (what, call) => read(what, region.name, call)),
+  ]);
+  return { health, autoscaler, instances, migErrors, entryIp: ip };
+}
 
-  const [backendService, dnsRecord, dnsWeightsRecord, demand, anycastIp] = await Promise.all([
+/** The global backend service, the geo and weights records, the load balancers' traffic, the anycast IP. */
+async function readGlobal(
+  deps: ObserveDeps,
+  config: GeorouteConfig,
+  read: Read,
+  now: number,
+): Promise<
+  Pick<Snapshot, 'backendService' | 'dnsRecord' | 'dnsWeightsRecord' | 'demand' | 'regionTraffic' | 'anycastIp'>
+> {
+  const { project } = deps;
+  const [backendService, dnsRecord, dnsWeightsRecord, traffic, anycastIp] = await Promise.all([
     read('get backend service', undefined, async () => {
       const [bs] = await deps.gcp.compute.backendServices.get({
         project,
@@ -85,7 +99,7 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
     read('read weights record', undefined, () =>
       readRecord(deps.gcp.dns, config.dns.managedZone, weightsRecordName(config.dns.recordName), 'TXT'),
     ),
-    read('read client demand', undefined, () => readLbTraffic(deps, config, snapshot.now)),
+    read('read client demand', undefined, () => readLbTraffic(deps, config, now)),
     cachedAddress(deps, `global/${config.loadBalancer.globalAddress}`, () =>
       read('get anycast address', undefined, async () => {
         const [a] = await deps.gcp.compute.globalAddresses.get({ project, address: config.loadBalancer.globalAddress });
@@ -93,24 +107,14 @@ export async function observe(deps: ObserveDeps, config: GeorouteConfig): Promis
       }),
     ),
   ]);
-  Object.assign(snapshot, {
+  return {
     backendService,
     dnsRecord,
     dnsWeightsRecord,
-    demand: demand?.byCountry,
-    regionTraffic: demand?.byRegion,
+    demand: traffic?.byCountry,
+    regionTraffic: traffic?.byRegion,
     anycastIp,
-  });
-
-  await Promise.all(
-    regionReads.map(async ({ region, rest }) => {
-      const rs: RegionSnapshot = {};
-      snapshot.regions[region.name] = rs;
-      const [health, autoscaler, instances, migErrors, ip] = await rest;
-      Object.assign(rs, { health, autoscaler, instances, migErrors, entryIp: ip });
-    }),
-  );
-  return snapshot;
+  };
 }
 
 /** The region's MIG as its regional Application Load Balancer's backend service sees it. */

@@ -40,7 +40,8 @@ export function desiredResources(config: GeorouteConfig, profile: Profile = 'geo
   };
   const hc = res('healthCheck', lb.healthCheck, { body: hcOwned, owned: hcOwned });
   out.push(hc);
-  const dnsHc = profile === 'native' || config.dnsHealthCheck.enabled ? dnsHealthCheck(config) : undefined;
+  // Only the native baseline's record is health-checked (docs/ARCHITECTURE.md): no unused probe otherwise.
+  const dnsHc = profile === 'native' ? dnsHealthCheck(config) : undefined;
   if (dnsHc) out.push(dnsHc);
 
   const migIds: string[] = [];

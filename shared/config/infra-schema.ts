@@ -84,9 +84,12 @@ export const ServingSchema = z.strictObject({
   sslCertificates: z.array(z.string().min(1)).max(15).default([]),
 });
 
+/**
+ * The global health check Cloud DNS probes health-checked records with. Only the native baseline
+ * (bootstrap profile `native`) uses it; georoute's own geo record is not health-checked
+ * (docs/ARCHITECTURE.md, "Cloud DNS health checks: not under georoute").
+ */
 export const DnsHealthCheckSchema = z.strictObject({
-  /** Creates a global health check with `sourceRegions` that Cloud DNS routing policies can use. */
-  enabled: z.boolean().default(false),
   name: resourceName().default('georoute-dns-health'),
   sourceRegions: z
     .array(RegionNameSchema)

@@ -48,6 +48,12 @@ test('pure: fencing follows the config fences; buckets hold the residency group 
     expect(services.length).toBe(1 + config.regions.length);
     for (const s of services) expect(s.owned.outlierDetection).toEqual(outlierDetection(config));
   }
+  // The DNS health check exists for the native record only: georoute's record is not health-checked
+  // (docs/ARCHITECTURE.md), so its stack has no probe nobody reads.
+  const dnsProbe = (profile: 'georoute' | 'native') =>
+    desiredResources(config, profile).filter((r) => r.name === config.dnsHealthCheck.name);
+  expect(dnsProbe('native')).toHaveLength(1);
+  expect(dnsProbe('georoute')).toHaveLength(0);
 });
 
 test('the twin accepts the native stack; health check, outlier detection and record read back; a re-run writes nothing', async () => {

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { type Emulator, startEmulator } from '../emulator';
 import { EmulatorControl } from '../emulator/control-client';
+import { FAST_TIMINGS } from '../emulator/core/timings';
 import type { WorldEvent, WorldSample } from '../emulator/world';
 import { seededRandom } from '../emulator/world/model';
 import { bootstrap } from '../infra';
@@ -90,7 +91,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   try {
     emu = await startEmulator({
       clockSpeed: speed,
-      timings: { operationPendingMs: 100, operationRunningMs: 300, dnsChangeMs: 2_000 },
+      // The scenarios' scripts (examples/scenarios/) are timed for this faster cloud, not Google's
+      // clock (a GPU VM serves ~15 min after creation there, metrics show 90–210 s late): kept as
+      // they were until the scenarios are re-timed.
+      timings: { ...FAST_TIMINGS, operationPendingMs: 100, operationRunningMs: 300, dnsChangeMs: 2_000 },
       random: seededRandom(scenario.seed * 7919 + 1),
     });
     const e = emu;

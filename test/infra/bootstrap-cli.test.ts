@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { bootstrapCommand } from '../../cli/commands/bootstrap';
 import { type Emulator, startEmulator } from '../../emulator';
 import { EmulatorControl } from '../../emulator/control-client';
+import { TWIN_PRESETS } from '../helpers/twin';
 
 const config = {
   project: 'georoute-cli',
@@ -26,7 +27,8 @@ describe('georoute bootstrap (CLI)', () => {
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    emu = await startEmulator({ timings: { operationPendingMs: 1, operationRunningMs: 2, dnsChangeMs: 100 } });
+    // The CLI's flow is under test, not Google's delays.
+    emu = await startEmulator({ timings: TWIN_PRESETS.instant.timings });
     control = new EmulatorControl(emu.restUrl);
     process.env.GEOROUTE_EMULATOR = emu.restUrl;
     process.env.PUBSUB_EMULATOR_HOST = emu.pubsubHost;

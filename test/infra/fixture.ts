@@ -3,6 +3,7 @@ import { EmulatorControl } from '../../emulator/control-client';
 import { bootstrap, type EngineResult, type Mode } from '../../infra';
 import type { GeorouteConfig } from '../../shared/config';
 import { GcpClients } from '../../shared/gcp/clients';
+import { TWIN_PRESETS } from '../helpers/twin';
 
 export interface InfraWorld {
   emu: Emulator;
@@ -16,9 +17,12 @@ export interface InfraWorld {
   close(): Promise<void>;
 }
 
-/** An in-process emulator with fast operations, the official clients, and a bootstrap runner. */
+/**
+ * An in-process emulator with fast operations (`instant`: the bootstrap's logic is under test, not
+ * Google's delays), the official clients, and a bootstrap runner.
+ */
 export async function startInfraWorld(projectId: string): Promise<InfraWorld> {
-  const emu = await startEmulator({ timings: { operationPendingMs: 1, operationRunningMs: 2, dnsChangeMs: 100 } });
+  const emu = await startEmulator({ timings: TWIN_PRESETS.instant.timings });
   const gcp = new GcpClients({ projectId, emulator: emu.restUrl, pubsubHost: emu.pubsubHost });
   const control = new EmulatorControl(emu.restUrl);
   const lines: string[] = [];

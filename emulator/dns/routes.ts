@@ -157,7 +157,8 @@ function findRRSet(z: ZoneState, req: ApiRequest): RRSet {
 /**
  * The geo query: `?project=&name=&type=A&location=<region>` (zone optional: the zone whose dnsName
  * is the longest suffix of name). Without `location`, answers for every known region. Reads what
- * the name servers serve (`done` changes only) unless `view=api`.
+ * the name servers serve (`timings.dnsServeLagMs` after `done`) unless `view=api`; `view=resolver`
+ * answers through the location's caching resolver, which keeps an answer for its TTL.
  */
 function resolveQuery(store: DnsStore, q: URLSearchParams): unknown {
   const project = q.get('project');
@@ -170,10 +171,22 @@ function resolveQuery(store: DnsStore, q: URLSearchParams): unknown {
   const zoneName = q.get('zone') ?? pickZone(store, project, name);
   const z = store.zone(project, zoneName);
   const fqdn = name.endsWith('.') ? name : `${name}.`;
-  const view = q.get('view') === 'api' ? z.rrsets : z.served;
-  const rrset = view.find((r) => rrsetKey(r) === rrsetKey({ name: fqdn, type }));
-  if (!rrset)
-    throw new ApiError(404, `no ${type} record set named '${fqdn}' in zone '${zoneName}'`, { reason: 'notFound' });
+  const mode = q.get('view') ?? 'served';
+  if (!['served', 'api', 'resolver'].includes(mode)) throw invalid(`unknown view '${mode}'`);
+  if (mode === 'resolver' && location === null) throw invalid('view=resolver needs a location');
+  const view = mode === 'api' ? z.rrsets : z.served;
+  const find = (): RRSet => {
+    const rrset = view.find((r) => rrsetKey(r) === rrsetKey({ name: fqdn, type }));
+    if (!rrset)
+      throw new ApiError(404, `no ${type} record set named '${fqdn}' in zone '${zoneName}'`, { reason: 'notFound' });
+    return rrset;
+  };
+  if (mode === 'resolver') {
+    const key = [project, zoneName, fqdn.toLowerCase(), type, location].join('|');
+    const answer = store.resolvers.lookup(key, store.ctx.clock.now(), () => resolveRRSet(find(), location as string));
+    return { zone: zoneName, ...answer, cachedUntil: store.ctx.clock.iso(answer.cachedUntil) };
+  }
+  const rrset = find();
   if (location !== null) return { zone: zoneName, ...resolveRRSet(rrset, location) };
   const answers = Object.fromEntries(Object.keys(GCP_REGIONS).map((r) => [r, resolveRRSet(rrset, r).rrdatas]));
   return { zone: zoneName, name: rrset.name, type, answers };

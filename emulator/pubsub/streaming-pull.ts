@@ -80,7 +80,17 @@ export function handleStreamingPull(
         },
         leaseMs: () => deadline * 1000,
         deliver: (batch: Received[]) => {
-          if (!call.cancelled && !ended) call.write({ receivedMessages: batch.map(receivedToProto) });
+          if (call.cancelled || ended) return;
+          // Every response says how the subscription delivers: the client turns on exactly-once
+          // acking (ackWithResponse, receipt modacks) and ordered dispatch from these flags.
+          const config = engine.subs.get(name)?.config;
+          call.write({
+            receivedMessages: batch.map(receivedToProto),
+            subscriptionProperties: {
+              exactlyOnceDeliveryEnabled: config?.enableExactlyOnceDelivery === true,
+              messageOrderingEnabled: config?.enableMessageOrdering === true,
+            },
+          });
         },
       };
       ctx.log.record({ ...entry, write: false, status: 200 });

@@ -5,7 +5,7 @@ import { aggregate, parseAggregation } from './aggregate';
 import { builtinDescriptor, builtinDescriptors, isUserMetric, USER_METRIC_RESOURCES } from './builtin';
 import { parseEnum } from './enums';
 import { badRequest, conflict, invalidField, notFound } from './errors';
-import { evaluateFilter, type FilterNode, parseFilter, restricts } from './filter';
+import { evaluateFilter, type FilterNode, parseFilter, singleMetricType } from './filter';
 import { formatTimestamp, objectOf, parseTimestamp, stringMap } from './proto-json';
 import type { Labeled, MetricDescriptor, Point, PointValue, ProjectState, Series } from './types';
 import { formatTypedValue, parseTypedValue } from './values';
@@ -425,7 +425,7 @@ export function listTimeSeries(
   const filter = q.get('filter') ?? '';
   if (!filter) throw invalidField('filter', 'A filter is required');
   const node = parseFilter(filter);
-  if (!restricts(node, 'metric.type')) throw invalidField('filter', 'A filter must specify a metric type', filter);
+  if (!singleMetricType(node)) throw invalidField('filter', 'The filter must specify exactly one metric type', filter);
   const endRaw = q.get('interval.endTime');
   if (!endRaw) throw invalidField('interval.end_time', 'The end time is required');
   const end = parseTimestamp(endRaw, 'interval.end_time');

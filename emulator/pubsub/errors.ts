@@ -8,6 +8,14 @@ export const resourceExists = (id: string): ApiError =>
 export const invalidArgument = (message: string): ApiError => ApiError.of('INVALID_ARGUMENT', message);
 export const unimplemented = (message: string): ApiError => ApiError.of('UNIMPLEMENTED', message);
 
+/**
+ * "Detached subscriptions don't receive messages from their topic and don't retain any backlog. `Pull`
+ * and `StreamingPull` requests will return FAILED_PRECONDITION" (google/pubsub/v1/pubsub.proto,
+ * Subscription.detached). The wording is the twin's.
+ */
+export const detachedSubscription = (id: string): ApiError =>
+  ApiError.of('FAILED_PRECONDITION', `Subscription is detached from its topic (resource=${id}).`);
+
 /** Per ack id, why an exactly-once ack failed (`PERMANENT_FAILURE_INVALID_ACK_ID`, `TRANSIENT_…`). */
 export type AckFailure = Record<string, string>;
 

@@ -208,6 +208,18 @@ describe('exactly-once delivery (https://cloud.google.com/pubsub/docs/exactly-on
   });
 });
 
+describe('detached subscriptions (google/pubsub/v1/pubsub.proto, Subscription.detached)', () => {
+  test('get no messages, and Pull answers FAILED_PRECONDITION', async () => {
+    await pubsub.createTopic('det');
+    const [sub] = await pubsub.topic('det').createSubscription('det-sub');
+    await pubsub.detachSubscription(sub.name);
+    await pubsub.topic('det').publishMessage({ data: Buffer.from('d') });
+    await expect(
+      subscriber.pull({ subscription: subName('det-sub'), maxMessages: 1, returnImmediately: true }),
+    ).rejects.toMatchObject({ code: 9 });
+  });
+});
+
 describe('push retry backoff (https://cloud.google.com/eventarc/docs/retry-events)', () => {
   test('"starts at a minimum of 10 seconds and increases with each subsequent failure, up to a maximum of 600 seconds"', async () => {
     const ep = await endpoint(500);

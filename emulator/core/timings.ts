@@ -21,7 +21,10 @@ export interface Timings {
   vmWarmupMs: number;
 
   // ---- Cloud Monitoring --------------------------------------------------------------------------
-  /** Google samples its own metrics this often (the world simulation writes at this cadence). */
+  /**
+   * Google samples its own metrics this often: the cadence at which whatever plays Google's metrics
+   * (the world simulation) should write them. Nothing in the twin reads it yet.
+   */
   metricSamplePeriodMs: number;
   /**
    * How long after its end time a point becomes visible (timeSeries.list, alert evaluation), per

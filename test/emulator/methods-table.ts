@@ -39,7 +39,7 @@ const DIFFERENCES: Record<string, string> = {
   'compute instanceTemplates.insert': 'only the properties the VM simulation reads are checked',
   'dns managedZones.create': 'dnssecConfig echoed, no keys generated; private-zone configs refused',
   'dns changes.create':
-    'done after timings.dnsChangeMs, served dnsServeLagMs later; target health checks not simulated',
+    'done after timings.dnsChangeMs, served dnsServeLagMs later; health checks of external endpoints only',
   'monitoring MetricService.ListTimeSeries': 'pageSize counts series, not points; a new series is as quick as a point',
   'monitoring MetricService.CreateTimeSeries': 'user-defined metrics only; 5 s spacing, 25 h past / 5 min future',
   'monitoring AlertPolicyService.CreateAlertPolicy': 'threshold and absence conditions evaluated; others stored only',

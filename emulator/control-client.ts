@@ -1,4 +1,5 @@
 import type { FaultRule } from './core/faults';
+import type { RateLimits } from './core/rate-quota';
 import type { RequestLogEntry } from './core/request-log';
 import type { GeoAnswer } from './dns/resolve';
 import type { EndpointHealth } from './dns/types';
@@ -33,11 +34,19 @@ export interface GeoQuery {
   /** A Google Cloud region; without it the answer lists every region's answer. */
   location?: string;
   zone?: string;
-  /** `api`: what the API shows (pending changes included), not what name servers serve. */
-  view?: 'api';
+  /**
+   * `served` (default): what the name servers serve; `api`: what the API shows (pending changes
+   * included); `resolver`: through the location's caching resolver (answers kept for their TTL).
+   */
+  view?: 'served' | 'api' | 'resolver';
 }
 
-export type GeoResult = Partial<GeoAnswer> & { zone: string; answers?: Record<string, string[]> };
+export type GeoResult = Partial<GeoAnswer> & {
+  zone: string;
+  answers?: Record<string, string[]>;
+  /** `view=resolver`: the cached answer is kept until then (ISO time). */
+  cachedUntil?: string;
+};
 
 export interface TopicMessage {
   topic: string;
@@ -126,6 +135,11 @@ export class EmulatorControl {
 
   // ---- Compute: the VM simulation (docs/emulator/compute-mig.md)
 
+  /** Compute's per-project request-rate quotas per minute (an absent group is unlimited). */
+  setRateQuota(limits: RateLimits): Promise<{ limits: RateLimits }> {
+    return this.call('POST', '/__emulator/compute/rate-quota', limits);
+  }
+
   /** Marks a zone (optionally one accelerator type) out of stock, or back in stock. */
   stockout(body: { zone: string; acceleratorType?: string; outOfStock: boolean }) {
     return this.call<{ stockouts: Array<{ zone: string; acceleratorType?: string }> }>(
@@ -135,8 +149,11 @@ export class EmulatorControl {
     );
   }
 
-  /** Sets (or with `limit: null` removes) a regional GPU quota, e.g. `NVIDIA_L4_GPUS`. */
-  setQuota(body: { project: string; region: string; metric: string; limit: number | null }) {
+  /**
+   * Sets (or with `limit: null` removes) a GPU quota: per region and accelerator (`NVIDIA_L4_GPUS`,
+   * `region` required) or project-wide (`GPUS_ALL_REGIONS`, no region).
+   */
+  setQuota(body: { project: string; region?: string; metric: string; limit: number | null }) {
     return this.call<{ quota: Record<string, Record<string, number>> }>('POST', '/__emulator/compute/quota', body);
   }
 

@@ -1,6 +1,7 @@
 import { invalid } from './core/api-error';
 import type { FaultRule } from './core/faults';
 import { isPlainObject } from './core/merge-patch';
+import type { RateLimits } from './core/rate-quota';
 import { Reply, type Router } from './core/router';
 import type { EmulatorContext, EmulatorService } from './core/world';
 
@@ -32,6 +33,16 @@ export function registerControl(
     if (body.advanceMs !== undefined) ctx.clock.advance(Number(body.advanceMs));
     tick();
     return { now: ctx.clock.now(), iso: ctx.clock.iso(), speed: ctx.clock.speed };
+  });
+
+  router.get('/__emulator/compute/rate-quota', 'control', () => ({ limits: ctx.rateQuota.get() }));
+  router.add('POST', '/__emulator/compute/rate-quota', { api: 'control' }, (req) => {
+    try {
+      ctx.rateQuota.set(objectBody(req.body) as RateLimits);
+    } catch (err) {
+      throw invalid((err as Error).message);
+    }
+    return { limits: ctx.rateQuota.get() };
   });
 
   router.get('/__emulator/faults', 'control', () => ({ faults: ctx.faults.list() }));
@@ -70,6 +81,7 @@ export function registerControl(
   router.add('POST', '/__emulator/reset', { api: 'control' }, () => {
     for (const s of services) s.reset?.();
     ctx.faults.clear();
+    ctx.rateQuota.set({});
     ctx.log.clear();
     return {};
   });

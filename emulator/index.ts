@@ -5,6 +5,7 @@ import { computeBodies } from './compute/schema';
 import { registerControl } from './control';
 import { FrontEnd } from './core/front-end';
 import { startRestServer } from './core/http-server';
+import type { RateLimits } from './core/rate-quota';
 import { Router } from './core/router';
 import type { Timings } from './core/timings';
 import { createContext, type EmulatorContext, type EmulatorService } from './core/world';
@@ -31,6 +32,8 @@ export interface EmulatorOptions {
   timings?: Partial<Timings>;
   /** Source of randomness (fault dice, ids); inject a seeded one for reproducible runs. */
   random?: () => number;
+  /** Compute request-rate quotas per project (none by default: Google publishes no default limits). */
+  rateQuota?: RateLimits;
 }
 
 export interface Emulator {
@@ -94,7 +97,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const frontEnd = new FrontEnd([computeBodies, dnsBodies, monitoringBodies]);
   const rest = await startRestServer(
-    { router, frontEnd, faults: ctx.faults, log: ctx.log, clock: ctx.clock },
+    { router, frontEnd, faults: ctx.faults, log: ctx.log, clock: ctx.clock, rateQuota: ctx.rateQuota },
     options.port ?? 0,
   );
   let pubsubHost: string;

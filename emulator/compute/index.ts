@@ -1,7 +1,8 @@
 import type { Router } from '../core/router';
 import type { EmulatorContext, EmulatorService } from '../core/world';
 import { Collections } from './collection';
-import { Operations } from './operations';
+import { TimedOperations } from './operation-timing';
+import type { Operations } from './operations';
 import { registerAutoscalers } from './resources/autoscalers';
 import { registerBackendServices } from './resources/backend-services';
 import { registerAddressesAndRules } from './resources/forwarding-rules';
@@ -22,7 +23,7 @@ export class ComputeService implements EmulatorService {
   readonly sim: InstanceSimulation;
 
   constructor(readonly ctx: EmulatorContext) {
-    this.ops = new Operations(() => this.state, ctx);
+    this.ops = new TimedOperations(() => this.state, ctx);
     this.collections = new Collections(ctx, () => this.state, this.ops);
     this.sim = new InstanceSimulation(this);
   }

@@ -38,7 +38,10 @@ export interface SimInstance {
   /** Virtual times of the lifecycle of the current VM (meaningful once provisioned). */
   createdAt: number;
   runningAt: number;
-  healthyAt: number;
+  /** The model server answers health checks from this time (after the GPU driver and the warm-up). */
+  servingAt: number;
+  /** Health-check probing of the current VM (`sim/health-probes.ts`): next probe, verdict, streaks. */
+  probe?: { next: number; verdict: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN'; good: number; bad: number };
   /** Set when the VM was killed (control API) or taken down for autohealing. */
   terminatedAt?: number;
   /** A terminated VM is recreated by its MIG at this time. */

@@ -85,9 +85,20 @@ export interface FieldViolation {
   description: string;
 }
 
+/** google.rpc.ErrorInfo: the machine-readable cause Google attaches to some errors. */
+export interface ErrorInfo {
+  reason: string;
+  domain: string;
+  metadata: Record<string, string>;
+}
+
 export interface ApiErrorOptions {
   reason?: string;
+  /** `errors[].domain` of the REST flavours (default `global`; quota errors say `usageLimits`). */
+  domain?: string;
   location?: string;
+  /** Sent as a google.rpc.ErrorInfo detail (REST `details`, gRPC `grpc-status-details-bin`). */
+  errorInfo?: ErrorInfo;
   /** The gRPC status when it is not the usual one for the HTTP status (Monitoring: 400 FAILED_PRECONDITION). */
   grpc?: GrpcStatus;
   /** Set by Google's API front end (the JSON transcoder), which also adds `status` and `details`. */
@@ -99,16 +110,20 @@ export class ApiError extends Error {
   readonly status: number;
   readonly grpc: GrpcStatus;
   readonly reason: string;
+  readonly domain: string;
   readonly location: string | undefined;
   readonly violations: FieldViolation[] | undefined;
+  readonly errorInfo: ErrorInfo | undefined;
 
   constructor(status: number, message: string, options: ApiErrorOptions = {}) {
     super(message);
     this.status = status;
     this.grpc = options.grpc ?? GRPC_OF_HTTP[status] ?? (status >= 500 ? 'INTERNAL' : 'UNKNOWN');
     this.reason = options.reason ?? REASON_OF_HTTP[status] ?? 'unknown';
+    this.domain = options.domain ?? 'global';
     this.location = options.location;
     this.violations = options.violations;
+    this.errorInfo = options.errorInfo;
   }
 
   /** An error given by its gRPC status (Pub/Sub, Monitoring); the HTTP status follows code.proto. */

@@ -4,6 +4,7 @@ import { ApiError } from './api-error';
 import type { VirtualClock } from './clock';
 import type { Faults } from './faults';
 import type { FrontEnd } from './front-end';
+import type { RateQuota } from './rate-quota';
 import type { RequestLog } from './request-log';
 import { type ApiName, Reply, type Router } from './router';
 import { errorBody, flavourOf } from './wire';
@@ -18,6 +19,7 @@ export interface RestServerDeps {
   faults: Faults;
   log: RequestLog;
   clock: VirtualClock;
+  rateQuota?: RateQuota;
 }
 
 /** The one REST server: Compute, Cloud DNS, Monitoring (REST fallback) and the control API. */
@@ -67,6 +69,17 @@ async function handle(deps: RestServerDeps, req: http.IncomingMessage, res: http
   }
   const { api, write } = match.route;
   const logEntry = { time: deps.clock.now(), api, method: effective, path: url.pathname, write };
+
+  if (api === 'compute' && deps.rateQuota) {
+    try {
+      deps.rateQuota.charge(url.pathname, write, deps.clock.now());
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      deps.log.record({ ...logEntry, status: err.status });
+      sendError(res, err, api, url.pathname);
+      return;
+    }
+  }
 
   let lostAnswer: ApiError | undefined;
   if (api !== 'control') {

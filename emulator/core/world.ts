@@ -1,13 +1,16 @@
 import { VirtualClock } from './clock';
 import { Faults } from './faults';
+import { type RateLimits, RateQuota } from './rate-quota';
 import { RequestLog } from './request-log';
 import type { Router } from './router';
-import { DEFAULT_TIMINGS, type Timings } from './timings';
+import { resolveTimings, type Timings } from './timings';
 
 /** What every emulated service gets: one clock, one fault table, one request log. */
 export interface EmulatorContext {
   clock: VirtualClock;
   faults: Faults;
+  /** Compute's per-project request-rate quotas (none until set). */
+  rateQuota: RateQuota;
   log: RequestLog;
   timings: Timings;
   scheduler: Scheduler;
@@ -67,12 +70,16 @@ export function createContext(options: {
   clockSpeed?: number;
   startTime?: number;
   random?: () => number;
+  rateQuota?: RateLimits;
 }): EmulatorContext {
+  const rateQuota = new RateQuota();
+  if (options.rateQuota) rateQuota.set(options.rateQuota);
   return {
+    rateQuota,
     clock: new VirtualClock({ speed: options.clockSpeed, start: options.startTime }),
     faults: new Faults(options.random),
     log: new RequestLog(),
-    timings: { ...DEFAULT_TIMINGS, ...options.timings },
+    timings: resolveTimings(options.timings),
     scheduler: new Scheduler(),
     random: options.random ?? Math.random,
   };

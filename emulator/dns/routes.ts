@@ -159,14 +159,33 @@ function findRRSet(z: ZoneState, req: ApiRequest): RRSet {
 /**
  * The geo query: `?project=&name=&type=A&location=<region>` (zone optional: the zone whose dnsName
  * is the longest suffix of name). Without `location`, answers for every known region. Reads what
- * the name servers serve (`done` changes only) unless `view=api`.
+ * the name servers serve (`timings.dnsServeLagMs` after `done`) unless `view=api`; `view=resolver`
+ * answers through the location's caching resolver, which keeps an answer for its TTL.
  */
 function resolveQuery(store: DnsStore, prober: EndpointProber, q: URLSearchParams): unknown {
   const location = q.get('location');
   if (location !== null && !isGcpRegion(location)) throw invalid(`unknown Google Cloud region '${location}'`);
-  const { project, zoneName, rrset } = findServed(store, q);
+  const mode = q.get('view') ?? 'served';
+  if (!['served', 'api', 'resolver'].includes(mode)) throw invalid(`unknown view '${mode}'`);
+  if (mode === 'resolver' && location === null) throw invalid('view=resolver needs a location');
+  const { project, zoneName, fqdn, type, find } = locateServed(store, q);
   // Health as the name servers see it (probes run on the virtual clock: emulator/dns/health.ts).
-  const health: HealthOf = (ip) => prober.healthy(project, rrset.routingPolicy?.healthCheck, ip);
+  const healthOf =
+    (rrset: RRSet): HealthOf =>
+    (ip) =>
+      prober.healthy(project, rrset.routingPolicy?.healthCheck, ip);
+  if (mode === 'resolver') {
+    // The resolver asks the name servers only when its copy has expired (then a record set gone
+    // from them is a 404); until then it answers from its cache.
+    const key = [project, zoneName, fqdn.toLowerCase(), type, location].join('|');
+    const answer = store.resolvers.lookup(key, store.ctx.clock.now(), () => {
+      const rrset = find();
+      return resolveRRSet(rrset, location as string, healthOf(rrset));
+    });
+    return { zone: zoneName, ...answer, cachedUntil: store.ctx.clock.iso(answer.cachedUntil) };
+  }
+  const rrset = find();
+  const health = healthOf(rrset);
   if (location !== null) return { zone: zoneName, ...resolveRRSet(rrset, location, health) };
   const answers = Object.fromEntries(Object.keys(GCP_REGIONS).map((r) => [r, resolveRRSet(rrset, r, health).rrdatas]));
   return { zone: zoneName, name: rrset.name, type: rrset.type, answers };
@@ -181,12 +200,18 @@ function healthQuery(store: DnsStore, prober: EndpointProber, q: URLSearchParams
   const project = q.get('project');
   if (!project) throw invalid('project is required');
   if (q.get('name') === null) return { endpoints: clone(prober.endpoints(project)) };
-  const { rrset } = findServed(store, q);
+  const rrset = locateServed(store, q).find();
   return { endpoints: clone(rrset.routingPolicy ? prober.endpoints(project, rrset.routingPolicy) : []) };
 }
 
-/** The record set a control query names (`project`, `name`, `type` (A), `zone`, `view=api`). */
-function findServed(store: DnsStore, q: URLSearchParams): { project: string; zoneName: string; rrset: RRSet } {
+/**
+ * The record set a control query names (`project`, `name`, `type` (A), `zone`, `view=api`): `find`
+ * looks it up in what the name servers serve (`z.served`) or, with `view=api`, in what the API has.
+ */
+function locateServed(
+  store: DnsStore,
+  q: URLSearchParams,
+): { project: string; zoneName: string; fqdn: string; type: string; find: () => RRSet } {
   const project = q.get('project');
   const name = q.get('name');
   const type = q.get('type') ?? 'A';
@@ -196,10 +221,13 @@ function findServed(store: DnsStore, q: URLSearchParams): { project: string; zon
   const z = store.zone(project, zoneName);
   const fqdn = name.endsWith('.') ? name : `${name}.`;
   const view = q.get('view') === 'api' ? z.rrsets : z.served;
-  const rrset = view.find((r) => rrsetKey(r) === rrsetKey({ name: fqdn, type }));
-  if (!rrset)
-    throw new ApiError(404, `no ${type} record set named '${fqdn}' in zone '${zoneName}'`, { reason: 'notFound' });
-  return { project, zoneName, rrset };
+  const find = (): RRSet => {
+    const rrset = view.find((r) => rrsetKey(r) === rrsetKey({ name: fqdn, type }));
+    if (!rrset)
+      throw new ApiError(404, `no ${type} record set named '${fqdn}' in zone '${zoneName}'`, { reason: 'notFound' });
+    return rrset;
+  };
+  return { project, zoneName, fqdn, type, find };
 }
 
 function pickZone(store: DnsStore, project: string, name: string): string {

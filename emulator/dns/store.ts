@@ -2,6 +2,7 @@ import { ApiError, invalid } from '../core/api-error';
 import { clone } from '../core/merge-patch';
 import type { EmulatorContext } from '../core/world';
 import { applyByKey, planChange, sortRRSets } from './changes';
+import { ResolverCache } from './resolver-cache';
 import type { Change, DnsState, ManagedZone, RRSet, ZoneState } from './types';
 import { required } from './validate';
 
@@ -22,9 +23,11 @@ export const zoneNotFound = (name: string): ApiError =>
 /** All Cloud DNS state (plain JSON) and the operations on it. Time comes from the virtual clock. */
 export class DnsStore {
   state: DnsState = { projects: {} };
+  /** Caching resolvers of the geo query's `view=resolver`. */
+  readonly resolvers = new ResolverCache();
   private pending = 0;
 
-  constructor(private readonly ctx: EmulatorContext) {}
+  constructor(readonly ctx: EmulatorContext) {}
 
   zones(project: string): Record<string, ZoneState> {
     this.state.projects[project] ??= {};
@@ -126,7 +129,7 @@ export class DnsStore {
         { reason: 'containerNotEmpty' },
       );
     }
-    this.pending -= Object.keys(z.doneAt).length;
+    this.pending -= Object.keys(z.serveAt ?? {}).length;
     delete this.zones(project)[name];
   }
 
@@ -145,13 +148,19 @@ export class DnsStore {
     };
     z.rrsets = next;
     z.changes.push(change);
-    z.doneAt[change.id] = now + this.ctx.timings.dnsChangeMs;
+    const done = now + this.ctx.timings.dnsChangeMs;
+    z.doneAt[change.id] = done;
+    z.serveAt ??= {};
+    z.serveAt[change.id] = done + this.ctx.timings.dnsServeLagMs;
     this.pending++;
     this.settle(now);
     return clone(change);
   }
 
-  /** Marks due changes `done` (in sequence order) and applies them to the served view. */
+  /**
+   * Marks due changes `done`, then applies the ones due at the name servers to the served view,
+   * each in sequence order (later changes wait for earlier ones, as a sequence does).
+   */
   settle(now: number): void {
     if (this.pending === 0) return;
     for (const zones of Object.values(this.state.projects)) {
@@ -159,9 +168,15 @@ export class DnsStore {
         for (const change of z.changes) {
           const due = z.doneAt[change.id];
           if (due === undefined) continue;
-          if (due > now) break; // later changes wait for earlier ones, as a sequence does
+          if (due > now) break;
           change.status = 'done';
           delete z.doneAt[change.id];
+        }
+        for (const change of z.changes) {
+          const due = z.serveAt?.[change.id];
+          if (due === undefined) continue;
+          if (due > now) break;
+          delete z.serveAt![change.id];
           this.pending--;
           z.served = applyByKey(z.served, change.additions, change.deletions);
         }
@@ -172,8 +187,13 @@ export class DnsStore {
   load(state: DnsState): void {
     this.state = state;
     this.pending = 0;
+    this.resolvers.clear();
     for (const zones of Object.values(state.projects)) {
-      for (const z of Object.values(zones)) this.pending += Object.keys(z.doneAt).length;
+      for (const z of Object.values(zones)) {
+        // Snapshots of older twins have no serveAt: their pending changes are served when done.
+        z.serveAt ??= { ...z.doneAt };
+        this.pending += Object.keys(z.serveAt).length;
+      }
     }
   }
 

@@ -88,11 +88,13 @@ export interface ZoneState {
   zone: ManagedZone;
   /** What the API shows: changes are visible here as soon as they are accepted. */
   rrsets: RRSet[];
-  /** What the name servers answer: changes reach it when they are `done`. */
+  /** What the name servers answer: changes reach it `timings.dnsServeLagMs` after they are `done`. */
   served: RRSet[];
   changes: Change[];
   /** Virtual time at which each pending change (by id) becomes `done`. */
   doneAt: Record<string, number>;
+  /** Virtual time at which each change (by id) not yet served reaches the name servers. */
+  serveAt?: Record<string, number>;
 }
 
 export interface DnsState {

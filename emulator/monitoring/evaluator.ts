@@ -26,6 +26,8 @@ export interface EvalDeps {
   random: () => number;
   /** Publishes to `projects/p/topics/t`; throws when the topic does not exist. */
   publish: (topic: string, data: Buffer) => string;
+  /** How long after an incident opens or closes its notifications are published. */
+  notificationDelayMs: number;
 }
 
 interface Holding {
@@ -104,7 +106,7 @@ function evaluatePolicy(deps: EvalDeps, project: string, ps: ProjectState, polic
     inc.endedAt = now;
     inc.observedValue = formatObserved(deps.state.evalState[key]?.lastValue);
     const condition = policy.conditions.find((c) => c.name === inc.condition);
-    if (condition) notify(deps, ps, policy, condition, inc);
+    if (condition) notify(deps, ps, policy, condition, inc, now);
   }
   for (const { condition, h } of desired.values()) {
     const inc: Incident = {
@@ -121,7 +123,7 @@ function evaluatePolicy(deps: EvalDeps, project: string, ps: ProjectState, polic
       observedValue: formatObserved(h.value),
     };
     deps.state.incidents[inc.incidentId] = inc;
-    notify(deps, ps, policy, condition, inc);
+    notify(deps, ps, policy, condition, inc, now);
   }
 }
 
@@ -168,14 +170,14 @@ function evaluateCondition(
   );
   const start = now - durationMs - 2 * periodMs - RAW_STALENESS_MS;
   let series = runAggregations(
-    selectSeries(ps, project, parseFilter(spec.filter), start, now),
+    selectSeries(ps, project, parseFilter(spec.filter), start, now, now),
     spec.aggregations,
     start,
     now,
   );
   if (th?.denominatorFilter) {
     const den = runAggregations(
-      selectSeries(ps, project, parseFilter(th.denominatorFilter), start, now),
+      selectSeries(ps, project, parseFilter(th.denominatorFilter), start, now, now),
       th.denominatorAggregations,
       start,
       now,
@@ -254,25 +256,46 @@ function evaluateCondition(
   return { condition, evaluable: true, met, holding };
 }
 
-function notify(deps: EvalDeps, ps: ProjectState, policy: AlertPolicy, condition: Condition, inc: Incident): void {
+/** Queues the incident's notification for each enabled pubsub channel; `flushNotifications` publishes it. */
+function notify(
+  deps: EvalDeps,
+  ps: ProjectState,
+  policy: AlertPolicy,
+  condition: Condition,
+  inc: Incident,
+  now: number,
+): void {
   const prompts = policy.alertStrategy?.notificationPrompts;
   if (Array.isArray(prompts) && prompts.length > 0 && !prompts.includes(inc.state === 'open' ? 'OPENED' : 'CLOSED'))
     return;
-  const payload = incidentPayload(inc, policy, condition, findDescriptor(ps, inc.project, inc.metric.type));
-  const data = Buffer.from(JSON.stringify(payload));
+  const data = JSON.stringify(
+    incidentPayload(inc, policy, condition, findDescriptor(ps, inc.project, inc.metric.type)),
+  );
+  deps.state.outbox ??= [];
   for (const name of policy.notificationChannels) {
     const ch = ps.channels[name];
     if (!ch?.enabled || ch.type !== 'pubsub') continue; // other channel types deliver nowhere here
-    const topic = ch.labels.topic!;
-    const delivery = {
-      at: inc.state === 'open' ? inc.startedAt : inc.endedAt!,
+    deps.state.outbox.push({
+      dueAt: now + deps.notificationDelayMs,
       incidentId: inc.incidentId,
       state: inc.state,
       channel: name,
-      topic,
-    };
+      topic: ch.labels.topic!,
+      data,
+    });
+  }
+}
+
+/** Publishes the notifications whose delay has passed, oldest first. */
+export function flushNotifications(deps: EvalDeps, now: number): void {
+  const outbox = deps.state.outbox ?? [];
+  const due = outbox.filter((n) => n.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt);
+  if (due.length === 0) return;
+  deps.state.outbox = outbox.filter((n) => n.dueAt > now);
+  for (const n of due) {
+    const delivery = { at: n.dueAt, incidentId: n.incidentId, state: n.state, channel: n.channel, topic: n.topic };
     try {
-      deps.state.deliveries.push({ ...delivery, messageId: deps.publish(topic, data) });
+      deps.state.deliveries.push({ ...delivery, messageId: deps.publish(n.topic, Buffer.from(n.data)) });
     } catch (err) {
       // Google drops a notification it cannot publish; the twin records why.
       deps.state.deliveries.push({ ...delivery, error: (err as Error).message });

@@ -221,6 +221,31 @@ export function evaluateFilter(node: FilterNode, subject: FilterSubject): boolea
   }
 }
 
+/**
+ * The one metric type a filter names, or undefined. "When listing time series, you must specify
+ * exactly one metric type" (https://cloud.google.com/monitoring/api/v3/filters): a
+ * `metric.type = "…"` equality that every matching series must satisfy (a top-level conjunct),
+ * and no other clause about `metric.type` (prefixes, alternatives, negations).
+ */
+export function singleMetricType(node: FilterNode): string | undefined {
+  const top = node.kind === 'and' ? node.items : [node];
+  const exact = top.filter(
+    (n): n is Extract<FilterNode, { kind: 'cmp' }> =>
+      n.kind === 'cmp' && n.selector === 'metric.type' && n.op === '=' && n.match.fn === 'eq',
+  );
+  const types = new Set(exact.map((n) => (n.match as { value: string }).value));
+  const mentions = (n: FilterNode): number =>
+    n.kind === 'cmp'
+      ? n.selector === 'metric.type'
+        ? 1
+        : 0
+      : n.kind === 'not'
+        ? mentions(n.item)
+        : n.items.reduce((a, i) => a + mentions(i), 0);
+  if (types.size !== 1 || mentions(node) !== exact.length) return undefined;
+  return [...types][0];
+}
+
 /** Whether the filter restricts `selector` (e.g. `metric.type`) somewhere, as Google requires. */
 export function restricts(node: FilterNode, selector: string): boolean {
   switch (node.kind) {

@@ -1,13 +1,8 @@
+import { projectNumber } from '../core/project-number';
 import { resourceDisplayName } from './resources';
 import type { AlertPolicy, Condition, Incident, MetricDescriptor } from './types';
 
-/** A stable 12-digit project number for a project id (Google's numbers are opaque too). */
-export function projectNumber(project: string): number {
-  if (/^\d+$/.test(project)) return Number(project);
-  let h = 0;
-  for (const c of project) h = (h * 31 + c.charCodeAt(0)) % 900_000_000_000;
-  return 100_000_000_000 + h;
-}
+export { projectNumber };
 
 function labelsText(labels: Record<string, string>): string {
   return `{${Object.entries(labels)

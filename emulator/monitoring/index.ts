@@ -14,7 +14,7 @@ import {
 } from './channels';
 import { encodeEnums, wantsIntEnums } from './enums';
 import { badRequest, notFound } from './errors';
-import { closePolicyIncidents, evaluateAll } from './evaluator';
+import { closePolicyIncidents, type EvalDeps, evaluateAll, flushNotifications } from './evaluator';
 import { listFilter } from './list-filter';
 import {
   createDescriptor,
@@ -33,8 +33,6 @@ import { resourceDescriptor, resourceDescriptors } from './resources';
 import { responseTypeOf } from './schema';
 import type { AlertPolicy, Incident, MonitoringState, MutationRecord, ProjectState } from './types';
 
-/** Alert policies are evaluated this often (virtual time), like Google's roughly once-a-minute cycle. */
-export const EVALUATION_INTERVAL_MS = 30_000;
 /** Time series points are kept this long (virtual time). */
 export const RETENTION_MS = 6 * 3600_000;
 /** Deepest metric type path served (`custom.googleapis.com/a/b/c…`). */
@@ -111,10 +109,10 @@ export class MonitoringService implements EmulatorService {
     // time series
     route('POST', `${v3}/timeSeries`, api, (req, ps, p) => {
       const body = isPlainObject(req.body) ? req.body : {};
-      createTimeSeries(ps, p, body.timeSeries, this.ctx.clock.now());
+      createTimeSeries(ps, p, body.timeSeries, this.ctx.clock.now(), this.ctx.timings);
       return {};
     });
-    route('GET', `${v3}/timeSeries`, read, (req, ps, p) => listTimeSeries(ps, p, req.query));
+    route('GET', `${v3}/timeSeries`, read, (req, ps, p) => listTimeSeries(ps, p, req.query, this.ctx.clock.now()));
 
     // notification channel descriptors and channels
     route('GET', `${v3}/notificationChannelDescriptors`, read, (_req, _ps, p) => ({
@@ -181,23 +179,27 @@ export class MonitoringService implements EmulatorService {
     });
   }
 
-  /** Advances alert evaluation and retention to virtual time `now`. */
+  /** Evaluates alert policies every `timings.alertEvaluationMs` and publishes notifications that are due. */
   tick(now: number): void {
-    if (now - this.state.lastEvaluation < EVALUATION_INTERVAL_MS) return;
-    this.evaluate(now);
+    if (now - this.state.lastEvaluation >= this.ctx.timings.alertEvaluationMs) this.evaluate(now);
+    else flushNotifications(this.deps(), now);
   }
 
   /** Evaluates every alert policy now (control route `POST /__emulator/monitoring/evaluate`). */
   evaluate(now = this.ctx.clock.now()): void {
     for (const ps of Object.values(this.state.projects)) prune(ps, now - RETENTION_MS);
-    evaluateAll(
-      {
-        state: this.state,
-        random: this.ctx.random,
-        publish: (topic, data) => this.broker.publish(topic, data, {}),
-      },
-      now,
-    );
+    const deps = this.deps();
+    evaluateAll(deps, now);
+    flushNotifications(deps, now);
+  }
+
+  private deps(): EvalDeps {
+    return {
+      state: this.state,
+      random: this.ctx.random,
+      publish: (topic, data) => this.broker.publish(topic, data, {}),
+      notificationDelayMs: this.ctx.timings.alertNotificationMs,
+    };
   }
 
   /**
@@ -206,7 +208,13 @@ export class MonitoringService implements EmulatorService {
    * request, ordering, 5 s spacing, user-defined types only).
    */
   write(project: string, series: unknown | unknown[]): void {
-    writeInternal(this.project(project), project, Array.isArray(series) ? series : [series]);
+    writeInternal(
+      this.project(project),
+      project,
+      Array.isArray(series) ? series : [series],
+      this.ctx.clock.now(),
+      this.ctx.timings,
+    );
   }
 
   incidents(): Incident[] {

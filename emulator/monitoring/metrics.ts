@@ -1,10 +1,11 @@
 import { isPlainObject } from '../core/merge-patch';
 import { monitoringPaging, paginate } from '../core/paginate';
+import { type Timings, visibleAt } from '../core/timings';
 import { aggregate, parseAggregation } from './aggregate';
 import { builtinDescriptor, builtinDescriptors, isUserMetric, USER_METRIC_RESOURCES } from './builtin';
 import { parseEnum } from './enums';
 import { badRequest, conflict, invalidField, notFound } from './errors';
-import { evaluateFilter, type FilterNode, parseFilter, restricts } from './filter';
+import { evaluateFilter, type FilterNode, parseFilter, singleMetricType } from './filter';
 import { formatTimestamp, objectOf, parseTimestamp, stringMap } from './proto-json';
 import type { Labeled, MetricDescriptor, Point, PointValue, ProjectState, Series } from './types';
 import { formatTypedValue, parseTypedValue } from './values';
@@ -231,7 +232,13 @@ function checkAgainstDescriptor(d: MetricDescriptor, s: ParsedSeries, field: str
 }
 
 /** `timeSeries.create` as clients see it. Valid series are written even when others fail (as Google does). */
-export function createTimeSeries(ps: ProjectState, project: string, rawList: unknown, now: number): void {
+export function createTimeSeries(
+  ps: ProjectState,
+  project: string,
+  rawList: unknown,
+  now: number,
+  timings: Timings,
+): void {
   if (!Array.isArray(rawList) || rawList.length === 0)
     throw invalidField('time_series', 'At least one TimeSeries is required');
   if (rawList.length > MAX_SERIES_PER_REQUEST) {
@@ -298,7 +305,7 @@ export function createTimeSeries(ps: ProjectState, project: string, rawList: unk
         'One or more points were written more frequently than the maximum sampling period configured for the metric.';
     }
     if (why) failures.set(why, [...(failures.get(why) ?? []), i]);
-    else appendPoint(ps, s, key, p.start ?? p.end, p.end, p.value);
+    else appendPoint(ps, s, key, p, visibleAt(timings, s.metric.type, p.end, now, true));
   });
   if (failures.size > 0) {
     const parts = [...failures.entries()].map(([why, idx]) => `${why}: timeSeries[${ranges(idx)}]`);
@@ -322,10 +329,11 @@ function appendPoint(
   ps: ProjectState,
   s: ParsedSeries,
   key: string,
-  start: number,
-  end: number,
-  value: PointValue,
+  parsed: { start?: number; end: number; value: PointValue },
+  visible: number,
 ): void {
+  const { end, value } = parsed;
+  const start = parsed.start ?? end;
   const d = ps.descriptors[s.metric.type] ?? builtinDescriptor('', s.metric.type)!;
   ps.series[key] ??= {
     metric: s.metric,
@@ -336,7 +344,7 @@ function appendPoint(
   };
   const series = ps.series[key];
   if (d.unit) series.unit = d.unit;
-  const point: Point = { start: d.metricKind === 'GAUGE' ? end : start, end, value };
+  const point: Point = { start: d.metricKind === 'GAUGE' ? end : start, end, value, visibleAt: visible };
   const pts = series.points;
   // The simulation may write several points at once; keep them sorted, a repeated end time replaces.
   let at = pts.length;
@@ -347,37 +355,44 @@ function appendPoint(
 
 /**
  * The world simulation's writes: any metric type (built-in ones included), several points per series,
- * no ordering or rate rules. Kind and value type must still match the descriptor.
+ * no ordering or rate rules. Kind and value type must still match the descriptor. Google's own metrics
+ * become visible their ingestion latency after the point's end; user-defined ones after the write.
  */
-export function writeInternal(ps: ProjectState, project: string, list: unknown[]): void {
+export function writeInternal(ps: ProjectState, project: string, list: unknown[], now: number, timings: Timings): void {
   list.forEach((raw, i) => {
     const s = parseSeries(raw, `timeSeries[${i}]`);
     if (s.points.length === 0) return;
     const f = `timeSeries[${i}]`;
     checkAgainstDescriptor(descriptorFor(ps, project, s, f, true), s, f);
     const key = seriesKey(s.metric, s.resource);
-    for (const p of s.points) appendPoint(ps, s, key, p.start ?? p.end, p.end, p.value);
+    const user = isUserMetric(s.metric.type);
+    for (const p of s.points) appendPoint(ps, s, key, p, visibleAt(timings, s.metric.type, p.end, now, user));
   });
 }
 
 // ---- reading time series ----------------------------------------------------------------------
 
-/** Series matching a filter, with their points cut to the interval (gauge: [start, end]; others: (start, end]). */
+/**
+ * Series matching a filter, with their points cut to the interval (gauge: [start, end]; others:
+ * (start, end]). Only points visible at `now` are read: Google's ingestion latency hides the rest.
+ */
 export function selectSeries(
   ps: ProjectState,
   project: string,
   node: FilterNode,
   start: number,
   end: number,
+  now: number,
 ): Series[] {
   const out: Series[] = [];
   for (const s of Object.values(ps.series)) {
     if (!evaluateFilter(node, { project, metric: s.metric, resource: s.resource })) continue;
-    const points = s.points.filter((p) =>
+    const visible = s.points.filter((p) => (p.visibleAt ?? 0) <= now);
+    const points = visible.filter((p) =>
       s.metricKind === 'GAUGE' || start === end ? p.end >= start && p.end <= end : p.end > start && p.end <= end,
     );
     // Aligners that need the value before the window (cumulative deltas) see one earlier point.
-    const before = s.points.filter((p) => p.end <= start).at(-1);
+    const before = visible.filter((p) => p.end <= start).at(-1);
     if (points.length > 0)
       out.push({ ...s, points: before && s.metricKind === 'CUMULATIVE' ? [before, ...points] : points });
   }
@@ -401,11 +416,16 @@ export function seriesJson(s: Series, headersOnly: boolean): Record<string, unkn
   return out;
 }
 
-export function listTimeSeries(ps: ProjectState, project: string, q: URLSearchParams): Record<string, unknown> {
+export function listTimeSeries(
+  ps: ProjectState,
+  project: string,
+  q: URLSearchParams,
+  now: number,
+): Record<string, unknown> {
   const filter = q.get('filter') ?? '';
   if (!filter) throw invalidField('filter', 'A filter is required');
   const node = parseFilter(filter);
-  if (!restricts(node, 'metric.type')) throw invalidField('filter', 'A filter must specify a metric type', filter);
+  if (!singleMetricType(node)) throw invalidField('filter', 'The filter must specify exactly one metric type', filter);
   const endRaw = q.get('interval.endTime');
   if (!endRaw) throw invalidField('interval.end_time', 'The end time is required');
   const end = parseTimestamp(endRaw, 'interval.end_time');
@@ -425,7 +445,7 @@ export function listTimeSeries(ps: ProjectState, project: string, q: URLSearchPa
   );
   // Each aligned point summarises the period before it, so the data read reaches one period back.
   const readFrom = agg.aligner === 'ALIGN_NONE' ? start : start - agg.periodMs;
-  let series = aggregate(selectSeries(ps, project, node, readFrom, end), agg, start, end);
+  let series = aggregate(selectSeries(ps, project, node, readFrom, end, now), agg, start, end);
   series = series
     .filter((s) => s.points.some((p) => p.end >= start))
     .map((s) => ({ ...s, points: s.points.filter((p) => p.end >= start || start === end) }));

@@ -36,6 +36,8 @@ export interface Point {
   start: number;
   end: number;
   value: PointValue;
+  /** Virtual time from which reads see the point (Google's ingestion latency); absent = at once. */
+  visibleAt?: number;
 }
 
 export interface Labeled {
@@ -131,7 +133,19 @@ export interface Incident {
   observedValue: string;
 }
 
+/** A notification waiting for Google's notification delay (timings.alertNotificationMs). */
+export interface PendingNotification {
+  dueAt: number;
+  incidentId: string;
+  state: 'open' | 'closed';
+  channel: string;
+  topic: string;
+  /** The schema 1.2 JSON, built when the incident opened or closed. */
+  data: string;
+}
+
 export interface Delivery {
+  /** Virtual time the message was published. */
   at: number;
   incidentId: string;
   state: 'open' | 'closed';
@@ -163,6 +177,8 @@ export interface MonitoringState {
   incidents: Record<string, Incident>;
   evalState: Record<string, SeriesEvalState>;
   deliveries: Delivery[];
+  /** Notifications not yet published (absent in snapshots of older twins). */
+  outbox?: PendingNotification[];
   lastEvaluation: number;
   seq: number;
 }

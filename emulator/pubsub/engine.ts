@@ -1,5 +1,12 @@
 import type { EmulatorContext } from '../core/world';
-import { invalidArgument, resourceExists, resourceNotFound, unimplemented } from './errors';
+import {
+  type AckFailure,
+  exactlyOnceAckFailure,
+  invalidArgument,
+  resourceExists,
+  resourceNotFound,
+  unimplemented,
+} from './errors';
 import {
   DELETED_TOPIC,
   type PendingMessage,
@@ -165,11 +172,13 @@ export class PubsubEngine {
     const key = ++this.seq;
     const shuffle = this.settings.shuffle;
     const hold = shuffle ? Math.floor(this.ctx.random() * this.settings.shuffleWindowMs) : 0;
+    // A push request leaves Google some time after the publish (timings.pushLatencyMs).
+    const latency = sub.config.pushConfig.pushEndpoint ? this.ctx.timings.pushLatencyMs : 0;
     const pending: PendingMessage = {
       key,
       message,
       attempts: 0,
-      availableAt: now + hold,
+      availableAt: now + hold + latency,
       rank: shuffle ? this.ctx.random() * 1e12 : key,
     };
     if (shuffle) pending.held = true;
@@ -233,9 +242,7 @@ export class PubsubEngine {
   take(sub: SubscriptionState, max: number, leaseMs: number, consumer: string): Received[] {
     const now = this.ctx.clock.now();
     this.dropExpired(sub, now);
-    const available = sub.pending
-      .filter((p) => !p.lease && p.availableAt <= now)
-      .sort((a, b) => a.availableAt - b.availableAt || a.rank - b.rank);
+    const available = this.deliverable(sub, now);
     const out: Received[] = [];
     const dlp = sub.config.deadLetterPolicy;
     for (const p of available) {
@@ -255,18 +262,60 @@ export class PubsubEngine {
     return out;
   }
 
+  /** When the earliest message deliverable now became due (push wakes a cold endpoint from then). */
+  firstDeliverableAt(sub: SubscriptionState): number | undefined {
+    const due = this.deliverable(sub, this.ctx.clock.now());
+    return due.length > 0 ? Math.min(...due.map((p) => p.availableAt)) : undefined;
+  }
+
+  /**
+   * Messages that may be delivered now, in delivery order. With `enableMessageOrdering`, messages
+   * of one ordering key go one at a time in publish order: a later one waits until every earlier
+   * one is acked or dead-lettered (https://cloud.google.com/pubsub/docs/ordering). Without it,
+   * ordering keys are ignored, as Google ignores them.
+   */
+  private deliverable(sub: SubscriptionState, now: number): PendingMessage[] {
+    let heads: Set<PendingMessage> | undefined;
+    if (sub.config.enableMessageOrdering) {
+      heads = new Set();
+      const seen = new Set<string>();
+      for (const p of [...sub.pending].sort((a, b) => a.key - b.key)) {
+        const k = p.message.orderingKey;
+        if (!k) heads.add(p);
+        else if (!seen.has(k)) {
+          seen.add(k);
+          heads.add(p);
+        }
+      }
+    }
+    return sub.pending
+      .filter((p) => !p.lease && p.availableAt <= now && (!heads || heads.has(p)))
+      .sort((a, b) => a.availableAt - b.availableAt || a.rank - b.rank);
+  }
+
+  /**
+   * Acks. Without exactly-once delivery acks are best effort: an id whose message is gone is
+   * ignored. With it, "only the latest acknowledgment ID can be used to acknowledge the message"
+   * (https://cloud.google.com/pubsub/docs/exactly-once-delivery): an older or expired id fails, and
+   * the RPC answers INVALID_ARGUMENT naming each failed id (the valid ones are acked).
+   */
   acknowledge(subName: unknown, ackIds: string[]): void {
     const sub = this.getSubscription(subName);
     if (ackIds.length === 0) throw invalidArgument('No ack ids were specified.');
+    const failed: AckFailure = {};
     for (const ackId of ackIds) {
       const key = this.keyOf(sub, ackId);
       const i = sub.pending.findIndex((p) => p.key === key);
-      // Acks are best effort: an id whose message is gone is ignored, as Google ignores it.
+      if (sub.config.enableExactlyOnceDelivery && !this.currentLease(sub.pending[i], ackId)) {
+        failed[ackId] = 'PERMANENT_FAILURE_INVALID_ACK_ID';
+        continue;
+      }
       if (i < 0) continue;
       sub.pending.splice(i, 1);
       sub.stats.acked++;
     }
     this.service(sub);
+    if (Object.keys(failed).length > 0) throw exactlyOnceAckFailure(failed);
   }
 
   /** `seconds` 0 is a nack; otherwise the lease is extended from now. */
@@ -276,10 +325,16 @@ export class PubsubEngine {
       throw invalidArgument(`Invalid ack deadline given: ${seconds}. It must be between 0 and 600 seconds.`);
     }
     const now = this.ctx.clock.now();
+    const failed: AckFailure = {};
     for (const ackId of ackIds) {
       const key = this.keyOf(sub, ackId);
       const p = sub.pending.find((m) => m.key === key);
-      if (!p?.lease || p.lease.ackId !== ackId) continue;
+      const eod = sub.config.enableExactlyOnceDelivery;
+      if (!(eod ? this.currentLease(p, ackId) : p?.lease?.ackId === ackId)) {
+        if (eod) failed[ackId] = 'PERMANENT_FAILURE_INVALID_ACK_ID';
+        continue;
+      }
+      if (!p?.lease) continue;
       if (seconds === 0) this.nack(sub, p, 'nacked');
       else {
         p.lease.expires = now + seconds * 1000;
@@ -288,6 +343,14 @@ export class PubsubEngine {
       }
     }
     this.service(sub);
+    if (Object.keys(failed).length > 0) throw exactlyOnceAckFailure(failed);
+  }
+
+  /** Whether `ackId` is the live lease of `p` (not superseded by a redelivery, not expired). */
+  private currentLease(p: PendingMessage | undefined, ackId: string): boolean {
+    if (!p?.lease || p.lease.ackId !== ackId) return false;
+    const graceFrom = Date.now() - this.settings.leaseGraceRealMs;
+    return p.lease.expires > this.ctx.clock.now() || p.lease.grantedReal > graceFrom;
   }
 
   /** Outcome of a push request: 2xx acks, anything else nacks (with backoff, maybe dead-lettering). */

@@ -4,8 +4,8 @@ import { PUBSUB_PAGING, paginate } from '../core/paginate';
 import { grpcStatus } from '../core/wire';
 import type { EmulatorContext } from '../core/world';
 import type { Consumer, PubsubEngine, Received } from './engine';
-import { asApiError, invalidArgument, unimplemented } from './errors';
-import { parseProject } from './model';
+import { asApiError, detachedSubscription, invalidArgument, unimplemented } from './errors';
+import { parseProject, shortId } from './model';
 import { handleStreamingPull, type StreamingPullRequestProto } from './streaming-pull';
 import {
   normalizePushConfig,
@@ -201,6 +201,7 @@ function notEmulated(what: string): never {
 /** Unary Pull: what is available now, else waits briefly (long poll) unless returnImmediately. */
 async function pull(engine: PubsubEngine, req: Req): Promise<unknown> {
   const sub = engine.getSubscription(req.subscription);
+  if (sub.config.detached) throw detachedSubscription(shortId(sub.config.name));
   const max = Number(req.maxMessages ?? 0);
   if (!(max > 0)) throw invalidArgument('max_messages must be a positive integer.');
   const leaseMs = sub.config.ackDeadlineSeconds * 1000;

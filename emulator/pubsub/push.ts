@@ -16,6 +16,8 @@ export class PushDeliverer {
   private readonly inFlight = new Map<SubscriptionState, number>();
   private readonly pending = new Set<Promise<void>>();
   private readonly requests = new Set<http.ClientRequest>();
+  /** Per endpoint: when its (simulated) instance was last used, and when a cold one is ready. */
+  private readonly endpoints = new Map<string, { lastUsed: number; readyAt: number }>();
   private closed = false;
 
   constructor(
@@ -29,9 +31,31 @@ export class PushDeliverer {
   pump(sub: SubscriptionState): void {
     if (this.closed) return;
     const room = this.maxInFlight - (this.inFlight.get(sub) ?? 0);
-    if (room <= 0) return;
+    if (room <= 0 || this.engine.firstDeliverableAt(sub) === undefined) return;
+    if (!this.warm(sub)) return;
     // Push leases end with the HTTP exchange, not on the clock.
     for (const r of this.engine.take(sub, room, Number.POSITIVE_INFINITY, 'push')) this.send(sub, r);
+  }
+
+  /**
+   * Whether the endpoint can take a request now. One that got no request for `coldStartIdleMs` has
+   * scaled to zero: the first delivery waits `coldStartMs` (virtual) for an instance to start,
+   * counted from when that delivery was first due (a clock jump does not delay it further).
+   */
+  private warm(sub: SubscriptionState): boolean {
+    const { coldStartMs, coldStartIdleMs } = this.ctx.timings;
+    const now = this.ctx.clock.now();
+    const url = sub.config.pushConfig.pushEndpoint;
+    const wantedAt = Math.min(now, this.engine.firstDeliverableAt(sub) ?? now);
+    let ep = this.endpoints.get(url);
+    if (!ep || (ep.readyAt <= ep.lastUsed && wantedAt - ep.lastUsed >= coldStartIdleMs)) {
+      ep = { lastUsed: wantedAt, readyAt: wantedAt + coldStartMs };
+      this.endpoints.set(url, ep);
+      if (ep.readyAt > now) this.ctx.scheduler.at(ep.readyAt, () => this.engine.service(sub));
+    }
+    if (now < ep.readyAt) return false;
+    ep.lastUsed = now;
+    return true;
   }
 
   /** Resolves when every request in flight now (and any they lead to at once) has been answered. */
@@ -54,6 +78,8 @@ export class PushDeliverer {
     this.inFlight.set(sub, (this.inFlight.get(sub) ?? 0) + 1);
     const done = this.post(sub, received).then((ok) => {
       this.inFlight.set(sub, (this.inFlight.get(sub) ?? 1) - 1);
+      const ep = this.endpoints.get(sub.config.pushConfig.pushEndpoint);
+      if (ep) ep.lastUsed = Math.max(ep.lastUsed, this.ctx.clock.now());
       this.pending.delete(done);
       if (!this.closed) this.engine.settlePush(sub, received.ackId, ok);
     });

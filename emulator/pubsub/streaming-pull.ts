@@ -3,7 +3,7 @@ import type { ApiError } from '../core/api-error';
 import { grpcStatus } from '../core/wire';
 import type { EmulatorContext } from '../core/world';
 import type { Consumer, PubsubEngine, Received } from './engine';
-import { asApiError, invalidArgument, resourceNotFound } from './errors';
+import { asApiError, detachedSubscription, invalidArgument, resourceNotFound } from './errors';
 import { parseSubscriptionName, shortId } from './model';
 import { receivedToProto } from './wire';
 
@@ -61,7 +61,7 @@ export function handleStreamingPull(
     try {
       if (!req.subscription) throw invalidArgument('The first StreamingPull request must name a subscription.');
       const name = parseSubscriptionName(req.subscription).name;
-      engine.getSubscription(name);
+      if (engine.getSubscription(name).config.detached) throw detachedSubscription(shortId(name));
       deadline = req.streamAckDeadlineSeconds ?? 0;
       if (deadline < 10 || deadline > 600) {
         throw invalidArgument(
@@ -80,7 +80,17 @@ export function handleStreamingPull(
         },
         leaseMs: () => deadline * 1000,
         deliver: (batch: Received[]) => {
-          if (!call.cancelled && !ended) call.write({ receivedMessages: batch.map(receivedToProto) });
+          if (call.cancelled || ended) return;
+          // Every response says how the subscription delivers: the client turns on exactly-once
+          // acking (ackWithResponse, receipt modacks) and ordered dispatch from these flags.
+          const config = engine.subs.get(name)?.config;
+          call.write({
+            receivedMessages: batch.map(receivedToProto),
+            subscriptionProperties: {
+              exactlyOnceDeliveryEnabled: config?.enableExactlyOnceDelivery === true,
+              messageOrderingEnabled: config?.enableMessageOrdering === true,
+            },
+          });
         },
       };
       ctx.log.record({ ...entry, write: false, status: 200 });

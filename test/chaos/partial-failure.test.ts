@@ -49,7 +49,7 @@ async function servedIps(): Promise<string[]> {
 
 /** Drains us-east4 with `fault` in place; then the next reconciles must converge. */
 async function drainWith(fault: FaultRule, name: string) {
-  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
+  await w.setHealth({ region: 'us-east4' }, 'UNHEALTHY');
   await w.control.addFault(fault);
   const first = await tick();
   await w.control.clearFaults();
@@ -93,7 +93,7 @@ test('the backend write fails after the DNS write succeeded → the next reconci
 test('the function dies right after its backend-service write: the next reconcile repairs the rest', async () => {
   await w.setLoad({ 'us-central1': 4, 'us-east4': 12, 'us-west1': 2, 'europe-west4': 2, 'europe-west1': 2 });
   await tick();
-  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
+  await w.setHealth({ region: 'us-east4' }, 'UNHEALTHY');
   w.advance(10_000);
   await w.setLoad({ 'us-central1': 4, 'us-east4': 12, 'us-west1': 2, 'europe-west4': 2, 'europe-west1': 2 });
   // "Kill" the process the moment the backend-service PATCH is answered: every later call of this
@@ -159,7 +159,7 @@ test('healthAlert does not ack an incident it could not record (backend service 
 });
 
 test('a 503 while waiting on the operation of an applied write is retried, not reported as a failure', async () => {
-  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
+  await w.setHealth({ region: 'us-east4' }, 'UNHEALTHY');
   await w.control.addFault({ api: 'compute', pathPattern: '/operations/[^/]+/wait$', statuses: [503, 500], count: 2 });
   const r = await tick();
   await w.control.clearFaults();

@@ -158,10 +158,7 @@ test('each function, driven alone in its own deployment: every call it makes map
       calls[fn] = 0;
       for (const payload of await scenario[fn](stack)) {
         if (payload === 'unhealthy') {
-          await stack.w.control.setHealth({
-            region: 'us-central1',
-            health: 'UNHEALTHY',
-          });
+          await stack.w.setHealth({ region: 'us-central1' }, 'UNHEALTHY');
           continue;
         }
         const mark = await stack.w.control.mark();

@@ -52,7 +52,7 @@ test('`georoute status` prints one row per region from the live state', async ()
 });
 
 test('`georoute plan` shows what would change, and writes nothing', async () => {
-  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
+  await w.setHealth({ region: 'us-east4' }, 'UNHEALTHY');
   const mark = await w.control.mark();
   const { code, stdout } = await georoute('plan', '--config', file);
   expect(code).toBe(0);

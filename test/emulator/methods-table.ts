@@ -19,8 +19,8 @@ export interface MethodRow {
 const DIFFERENCES: Record<string, string> = {
   'compute regionInstanceGroupManagers.listManagedInstances': 'PAGELESS by default; VMs simulated (no real instances)',
   'compute regionInstanceGroupManagers.resize': 'refused (412) while an autoscaler is not OFF',
-  'compute backendServices.getHealth': 'health from the VM simulation (boot, warm-up, forced health)',
-  'compute regionBackendServices.getHealth': 'health from the VM simulation (boot, warm-up, forced health)',
+  'compute backendServices.getHealth': "the health check's probes over the VM simulation (boot, driver, warm-up)",
+  'compute regionBackendServices.getHealth': "the health check's probes over the VM simulation (boot, driver, warm-up)",
   'compute regionAutoscalers.patch': 'without ?autoscaler the body names it (Google undocumented)',
   'compute regionAutoscalers.update': 'without ?autoscaler the body names it (Google undocumented)',
   'compute targetHttpsProxies.setSslCertificates':
@@ -38,8 +38,9 @@ const DIFFERENCES: Record<string, string> = {
   'compute regionHealthChecks.insert': 'types GRPC / GRPC_WITH_TLS refused (not emulated)',
   'compute instanceTemplates.insert': 'only the properties the VM simulation reads are checked',
   'dns managedZones.create': 'dnssecConfig echoed, no keys generated; private-zone configs refused',
-  'dns changes.create': 'changes go done after timings.dnsChangeMs; health checks of targets not simulated',
-  'monitoring MetricService.ListTimeSeries': 'pageSize counts series, not points',
+  'dns changes.create':
+    'done after timings.dnsChangeMs, served dnsServeLagMs later; health checks of external endpoints only',
+  'monitoring MetricService.ListTimeSeries': 'pageSize counts series, not points; a new series is as quick as a point',
   'monitoring MetricService.CreateTimeSeries': 'user-defined metrics only; 5 s spacing, 25 h past / 5 min future',
   'monitoring AlertPolicyService.CreateAlertPolicy': 'threshold and absence conditions evaluated; others stored only',
   'pubsub Publisher.ListTopicSnapshots': 'always empty (snapshots not emulated)',

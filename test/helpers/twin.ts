@@ -1,45 +1,44 @@
 import { randomUUID } from 'node:crypto';
 import { type Emulator, startEmulator } from '../../emulator';
 import { EmulatorControl } from '../../emulator/control-client';
-import type { Timings } from '../../emulator/core/timings';
+import { FAST_TIMINGS, type Timings } from '../../emulator/core/timings';
 import { seededRandom } from '../../emulator/world/model';
 import { GcpClients } from '../../shared/gcp/clients';
 import type { RetryPolicies } from '../../shared/gcp/retry';
 
 /** Named timing sets (virtual ms) and the clock speed that goes with them. */
 export const TWIN_PRESETS = {
-  /** Google-like durations (emulator/core/timings.ts) on a real-time clock. */
+  /** Google's clock (emulator/core/timings.ts) in real time. */
   google: { clockSpeed: 1, timings: {} },
+  /**
+   * Not about time (emulator/core/timings.ts FAST_TIMINGS): operations in 3 ms, DNS served in 0.1 s,
+   * metrics and notifications at once, no push latency or cold start; VMs boot 60 s + warm up 30 s.
+   * A test that uses it (or a preset built on it) says why.
+   */
+  fast: { clockSpeed: 1, timings: FAST_TIMINGS },
   /** Operations done in 0.1 s; real-time clock, so VMs boot and warm up only when a test advances time. */
-  mig: {
-    clockSpeed: 1,
-    timings: { operationPendingMs: 50, operationRunningMs: 50, vmBootMs: 60_000, vmWarmupMs: 30_000 },
-  },
+  mig: { clockSpeed: 1, timings: { ...FAST_TIMINGS, operationPendingMs: 50, operationRunningMs: 50 } },
   /** Operations done in 0.2 s on a clock running 50× real time. */
-  lb: { clockSpeed: 50, timings: { operationPendingMs: 100, operationRunningMs: 100 } },
+  lb: { clockSpeed: 50, timings: { ...FAST_TIMINGS, operationPendingMs: 100, operationRunningMs: 100 } },
   /** Cloud DNS changes stay `pending` for a virtual minute: until a test advances time. */
-  dns: { clockSpeed: 1, timings: { dnsChangeMs: 60_000 } },
+  dns: { clockSpeed: 1, timings: { ...FAST_TIMINGS, dnsChangeMs: 60_000 } },
   /** georoute's stack (test/helpers/world.ts): fast operations, 1 s DNS changes, 90 s to a healthy VM. */
   stack: {
     clockSpeed: 1,
-    timings: {
-      operationPendingMs: 5,
-      operationRunningMs: 10,
-      dnsChangeMs: 1_000,
-      vmBootMs: 60_000,
-      vmWarmupMs: 30_000,
-    },
+    timings: { ...FAST_TIMINGS, operationPendingMs: 5, operationRunningMs: 10, dnsChangeMs: 1_000 },
   },
   /** Bootstrap runs (test/infra/fixture.ts): operations and DNS changes nearly instant. */
-  instant: { clockSpeed: 1, timings: { operationPendingMs: 1, operationRunningMs: 2, dnsChangeMs: 100 } },
+  instant: { clockSpeed: 1, timings: FAST_TIMINGS },
 } satisfies Record<string, { clockSpeed: number; timings: Partial<Timings> }>;
+
+export { FAST_TIMINGS };
 
 export type TwinPreset = keyof typeof TWIN_PRESETS;
 
 export interface TwinOptions {
   /** The project the clients default to (default `p1`). */
   project?: string;
-  /** A preset name, or durations over Google-like defaults. */
+  /** A preset name, or durations over Google's (emulator/core/timings.ts). */
   timings?: TwinPreset | Partial<Timings>;
   /** Virtual clock speed (default: the preset's, else 1). */
   clockSpeed?: number;

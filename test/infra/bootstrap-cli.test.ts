@@ -28,6 +28,7 @@ describe('georoute bootstrap (CLI)', () => {
   const saved = { ...process.env };
 
   beforeAll(async () => {
+    // The CLI's flow is under test, not Google's delays.
     twin = await startTwin({ timings: 'instant' });
     ({ emu, control } = twin);
     process.env.GEOROUTE_EMULATOR = emu.restUrl;

@@ -17,7 +17,10 @@ export interface InfraWorld {
   close(): Promise<void>;
 }
 
-/** An in-process emulator with fast operations, the official clients, and a bootstrap runner. */
+/**
+ * An in-process emulator with fast operations (`instant`: the bootstrap's logic is under test, not
+ * Google's delays), the official clients, and a bootstrap runner.
+ */
 export async function startInfraWorld(projectId: string): Promise<InfraWorld> {
   const twin = await startTwin({ project: projectId, timings: 'instant' });
   const { emu, gcp, control } = twin;

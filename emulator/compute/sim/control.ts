@@ -3,7 +3,7 @@ import { isPlainObject } from '../../core/merge-patch';
 import type { ApiRequest, Router } from '../../core/router';
 import { canonicalPath } from '../links';
 import type { SimInstance } from '../state';
-import type { InstanceSimulation } from './instances';
+import { GLOBAL_QUOTA, GPUS_ALL_REGIONS, type InstanceSimulation } from './instances';
 import { MIG_KIND, regionOf } from './mig-util';
 
 /**
@@ -31,8 +31,10 @@ export function registerSimControl(sim: InstanceSimulation, router: Router): voi
   router.get(`${base}/quota`, 'control', () => ({ quota: sim.state.gpuQuota }));
   router.add('POST', `${base}/quota`, { api: 'control' }, (req) => {
     const body = objectBody(req);
-    const key = `${requiredString(body, 'project')}/${requiredString(body, 'region')}`;
     const metric = requiredString(body, 'metric');
+    // GPUS_ALL_REGIONS is project-wide; the accelerator metrics are per region.
+    const where = metric === GPUS_ALL_REGIONS ? GLOBAL_QUOTA : requiredString(body, 'region');
+    const key = `${requiredString(body, 'project')}/${where}`;
     const limits = sim.state.gpuQuota[key] ?? {};
     sim.state.gpuQuota[key] = limits;
     if (body.limit === null) delete limits[metric];
@@ -84,7 +86,8 @@ export function registerSimControl(sim: InstanceSimulation, router: Router): voi
       throw invalid("'health' must be 'HEALTHY', 'UNHEALTHY' or 'auto'");
     }
     const chosen = select(sim, body);
-    for (const i of chosen) i.healthOverride = health === 'auto' ? undefined : health;
+    const now = sim.now();
+    for (const i of chosen) sim.forceHealth(i, health === 'auto' ? undefined : health, now);
     settle();
     return { updated: chosen.map((i) => i.name) };
   });

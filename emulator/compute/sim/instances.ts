@@ -6,6 +6,7 @@ import type { ComputeResource, ComputeState, InstanceAction, SimInstance } from 
 import { acceleratorsOf, quotaMetric } from './accelerators';
 import { AutoscalerEvaluator } from './autoscaling';
 import { registerSimControl } from './control';
+import { type HealthState, type ProbeVerdict, probe, probeSettings } from './health-probes';
 import {
   autoHealing,
   canonicalPathOrEmpty,
@@ -27,13 +28,20 @@ export const AVOID_MS = 5 * 60_000;
 export const REPAIR_DELAY_MS = 10_000;
 /** A deleted VM stays STOPPING for at most this long. */
 export const DELETE_MAX_MS = 10_000;
-/** Default `autoHealingPolicies[].initialDelaySec`. */
-export const DEFAULT_INITIAL_DELAY_SEC = 300;
+/**
+ * Default `autoHealingPolicies[].initialDelaySec`: "The value of initial delay must be between 0 and
+ * 3600 seconds. The default value is 0."
+ * (https://cloud.google.com/compute/docs/reference/rest/v1/regionInstanceGroupManagers).
+ */
+export const DEFAULT_INITIAL_DELAY_SEC = 0;
+/** The project-wide GPU quota metric, and the key it is stored under in `gpuQuota`. */
+export const GPUS_ALL_REGIONS = 'GPUS_ALL_REGIONS';
+export const GLOBAL_QUOTA = 'global';
 /** listErrors keeps this many entries in all (oldest dropped). */
 const MAX_ERRORS = 5_000;
 
 export type InstanceStatus = 'PROVISIONING' | 'STAGING' | 'RUNNING' | 'STOPPING' | 'TERMINATED';
-export type HealthState = 'HEALTHY' | 'UNHEALTHY';
+export type { HealthState };
 
 /**
  * The VMs of regional managed instance groups: each tick every MIG converges on its target size
@@ -105,10 +113,21 @@ export class InstanceSimulation {
     return 'RUNNING';
   }
 
+  /** Health as backend services report it: HEALTHY once the health check says so. */
   healthOf(i: SimInstance, now: number): HealthState {
+    return this.verdictOf(i, now) === 'HEALTHY' ? 'HEALTHY' : 'UNHEALTHY';
+  }
+
+  /** The health check's verdict (probes on the resource's interval and thresholds); UNKNOWN before one. */
+  verdictOf(i: SimInstance, now: number): ProbeVerdict {
     if (this.statusOf(i, now) !== 'RUNNING') return 'UNHEALTHY';
-    if (i.healthOverride) return i.healthOverride;
-    return now >= i.healthyAt ? 'HEALTHY' : 'UNHEALTHY';
+    return probe(i, probeSettings(this.state, i.mig), now);
+  }
+
+  /** Forces (or clears) a VM's health: its server answers probes or not from now on. */
+  forceHealth(i: SimInstance, health: HealthState | undefined, now: number): void {
+    this.healthOf(i, now); // probes up to now judge the old behaviour
+    i.healthOverride = health;
   }
 
   /** `listManagedInstances` entries of a MIG. */
@@ -129,7 +148,7 @@ export class InstanceSimulation {
           out.instanceHealth = [
             {
               healthCheck: selfLink(canonicalPath(healthCheck, projectOf(i.mig), 'healthCheck')),
-              detailedHealthState: this.healthOf(i, now),
+              detailedHealthState: this.verdictOf(i, now),
             },
           ];
         }
@@ -189,9 +208,9 @@ export class InstanceSimulation {
         (i.action === 'NONE' || i.action === 'VERIFYING') &&
         this.statusOf(i, now) === 'RUNNING' &&
         now >= i.runningAt + Number(healing.initialDelaySec ?? DEFAULT_INITIAL_DELAY_SEC) * 1000 &&
-        this.healthOf(i, now) === 'UNHEALTHY'
+        this.verdictOf(i, now) === 'UNHEALTHY'
       ) {
-        // Autohealing: the VM fails its health check after the initial delay and is recreated.
+        // Autohealing: after the initial delay, a VM its health check judges UNHEALTHY is recreated.
         i.terminatedAt = now;
         i.action = 'RECREATING';
         i.repairAt = now;
@@ -243,7 +262,7 @@ export class InstanceSimulation {
       provisioned: false,
       createdAt: now,
       runningAt: now,
-      healthyAt: now,
+      servingAt: now,
     };
     this.state.instances[keyOf(migPath, name)] = i;
     return i;
@@ -290,14 +309,17 @@ export class InstanceSimulation {
         this.state.migErrors.splice(0, this.state.migErrors.length - MAX_ERRORS);
       return false;
     }
-    const { vmBootMs, vmWarmupMs } = this.compute.ctx.timings;
+    const { vmBootMs, gpuDriverMs, vmWarmupMs } = this.compute.ctx.timings;
+    const gpus = acceleratorsOf(this.state.resources[i.template]).length > 0;
     i.provisioned = true;
     i.terminatedAt = undefined;
     i.retryAt = undefined;
     i.lastError = undefined;
     i.createdAt = now;
     i.runningAt = now + vmBootMs;
-    i.healthyAt = i.runningAt + vmWarmupMs;
+    // A GPU VM installs its driver before the model server can start (timings.ts).
+    i.servingAt = i.runningAt + (gpus ? gpuDriverMs : 0) + vmWarmupMs;
+    i.probe = undefined;
     if (!i.id) i.id = String(this.state.nextId++);
     if (!i.ip) {
       const n = this.state.nextId++;
@@ -324,23 +346,35 @@ export class InstanceSimulation {
         message: `The resource 'projects/${project}/zones/${i.zone}/${missing}' was not found`,
       };
     }
+    const exceeded = (metric: string, limit: number, where: string) => ({
+      code: 'QUOTA_EXCEEDED',
+      // Compute's quota wording, two spaces after the period: "Quota 'N2_CPUS' exceeded.  Limit: 8.0 in
+      // region northamerica-northeast1." (https://github.com/GoogleCloudPlatform/pubsec-declarative-toolkit/issues/625),
+      // "Quota 'GPUS_ALL_REGIONS' exceeded.  Limit: 0.0 globally." (observed API output).
+      message: `Instance '${i.name}' creation failed: Quota '${metric}' exceeded.  Limit: ${limit.toFixed(1)} ${where}.`,
+    });
+    const gpusOf = (other: SimInstance, type?: string): number =>
+      acceleratorsOf(this.state.resources[other.template])
+        .filter((a) => !type || a.type === type)
+        .reduce((n, a) => n + a.count, 0);
+    const holding = Object.values(this.state.instances).filter(
+      (o) => o !== i && o.provisioned && o.terminatedAt === undefined && projectOf(o.mig) === project,
+    );
+    // Per region and accelerator type (NVIDIA_L4_GPUS, …): https://cloud.google.com/compute/resource-usage.
     const limits = this.state.gpuQuota[`${project}/${region}`] ?? {};
     for (const acc of accelerators) {
       const metric = quotaMetric(acc.type);
       const limit = limits[metric];
       if (limit === undefined) continue;
-      let used = 0;
-      for (const other of Object.values(this.state.instances)) {
-        if (other === i || !other.provisioned || other.terminatedAt !== undefined) continue;
-        if (projectOf(other.mig) !== project || regionOf(other.mig) !== region) continue;
-        for (const a of acceleratorsOf(this.state.resources[other.template])) if (a.type === acc.type) used += a.count;
-      }
-      if (used + acc.count > limit) {
-        return {
-          code: 'QUOTA_EXCEEDED',
-          message: `Instance '${i.name}' creation failed: Quota '${metric}' exceeded. Limit: ${limit.toFixed(1)} in region ${region}.`,
-        };
-      }
+      const used = holding.filter((o) => regionOf(o.mig) === region).reduce((n, o) => n + gpusOf(o, acc.type), 0);
+      if (used + acc.count > limit) return exceeded(metric, limit, `in region ${region}`);
+    }
+    // All GPUs of the project in every region (GPUS_ALL_REGIONS).
+    const global = this.state.gpuQuota[`${project}/${GLOBAL_QUOTA}`]?.[GPUS_ALL_REGIONS];
+    const wanted = accelerators.reduce((n, a) => n + a.count, 0);
+    if (global !== undefined && wanted > 0) {
+      const used = holding.reduce((n, o) => n + gpusOf(o), 0);
+      if (used + wanted > global) return exceeded(GPUS_ALL_REGIONS, global, 'globally');
     }
     const zonePath = `projects/${project}/zones/${i.zone}`;
     for (const s of this.state.stockouts) {

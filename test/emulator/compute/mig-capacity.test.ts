@@ -86,7 +86,7 @@ test('regional GPU quota exceeded: QUOTA_EXCEEDED, not a stockout', async () => 
   const errs = await errors(w, mig);
   expect(errs).toHaveLength(2); // the first attempt, and one retry at the tick 60 s later
   expect(errs[0]?.error?.code).toBe('QUOTA_EXCEEDED');
-  expect(errs[0]?.error?.message).toMatch(/Quota 'NVIDIA_L4_GPUS' exceeded\. Limit: 2\.0 in region us-central1\./);
+  expect(errs[0]?.error?.message).toMatch(/Quota 'NVIDIA_L4_GPUS' exceeded\. {2}Limit: 2\.0 in region us-central1\./);
 
   await w.control.setQuota({
     project: P,

@@ -7,6 +7,13 @@ export const BASE = 'https://www.googleapis.com/compute/v1/';
 /** The `mig` preset's VM boot and warm-up (virtual ms). */
 export const BOOT_MS = 60_000;
 export const WARMUP_MS = 30_000;
+/**
+ * Google's default health check probes every 5 s and needs 2 good probes (healthy) or 2 failed ones,
+ * each failing after its 5 s timeout (unhealthy): https://cloud.google.com/compute/docs/reference/rest/v1/healthChecks.
+ */
+export const PROBE_MS = 5_000;
+/** From serving to HEALTHY: the second good probe. */
+export const TO_HEALTHY_MS = 2 * PROBE_MS;
 
 /** An L4 GPU instance template through the official client. */
 export async function gpuTemplate(w: Twin, name = w.uniq('tpl')): Promise<string> {

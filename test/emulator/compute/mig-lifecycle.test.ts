@@ -1,5 +1,17 @@
 import { startTwin, type Twin } from '../../helpers/twin';
-import { BASE, BOOT_MS, createMig, gpuTemplate, managed, P, R, WARMUP_MS, zoneOf } from './mig-helpers';
+import {
+  BASE,
+  BOOT_MS,
+  createMig,
+  gpuTemplate,
+  managed,
+  P,
+  PROBE_MS,
+  R,
+  TO_HEALTHY_MS,
+  WARMUP_MS,
+  zoneOf,
+} from './mig-helpers';
 
 let w: Twin;
 beforeAll(async () => {
@@ -173,26 +185,33 @@ test('a killed VM goes TERMINATED and is recreated by its MIG', async () => {
   expect(back?.currentAction).toBe('NONE');
 });
 
-test('groupHealth: HEALTHY only when RUNNING and warmed up; control overrides', async () => {
+test('groupHealth follows the health check: healthyThreshold good probes after warm-up, unhealthyThreshold timeouts after a failure', async () => {
   const name = await createMig(w, { targetSize: 2 });
   const group = `projects/${P}/regions/${R}/instanceGroups/${name}`;
   const sim = w.emu.compute.sim;
-  expect(sim.groupHealth(group).map((h) => h.healthState)).toEqual(['UNHEALTHY', 'UNHEALTHY']);
+  const states = () => sim.groupHealth(group).map((h) => h.healthState);
+  expect(states()).toEqual(['UNHEALTHY', 'UNHEALTHY']);
   w.advance(BOOT_MS);
-  expect(sim.groupHealth(group).map((h) => h.healthState)).toEqual(['UNHEALTHY', 'UNHEALTHY']);
-  w.advance(WARMUP_MS);
+  expect(states()).toEqual(['UNHEALTHY', 'UNHEALTHY']);
+  w.advance(WARMUP_MS); // the server answers: one good probe so far
+  expect(states()).toEqual(['UNHEALTHY', 'UNHEALTHY']);
+  w.advance(TO_HEALTHY_MS - PROBE_MS);
   const healthy = sim.groupHealth(group);
   expect(healthy.map((h) => h.healthState)).toEqual(['HEALTHY', 'HEALTHY']);
   expect(healthy[0]?.ipAddress).toMatch(/^10\.\d+\.\d+\.\d+$/);
   expect(healthy[0]?.instance).toContain(`/instances/${name.slice(0, 40)}-`);
 
-  await w.control.setHealth({
-    instance: healthy[0]?.instance,
-    health: 'UNHEALTHY',
-  });
-  expect(sim.groupHealth(group).map((h) => h.healthState)).toEqual(['UNHEALTHY', 'HEALTHY']);
+  // The server stops answering: two probes must time out before the health check says UNHEALTHY.
+  await w.control.setHealth({ instance: healthy[0]?.instance, health: 'UNHEALTHY' });
+  expect(states()).toEqual(['HEALTHY', 'HEALTHY']);
+  w.advance(PROBE_MS);
+  expect(states()).toEqual(['HEALTHY', 'HEALTHY']);
+  w.advance(2 * PROBE_MS);
+  expect(states()).toEqual(['UNHEALTHY', 'HEALTHY']);
   await w.control.setHealth({ mig: name, region: R, health: 'auto' });
-  expect(sim.groupHealth(group).map((h) => h.healthState)).toEqual(['HEALTHY', 'HEALTHY']);
+  expect(states()).toEqual(['UNHEALTHY', 'HEALTHY']);
+  w.advance(TO_HEALTHY_MS);
+  expect(states()).toEqual(['HEALTHY', 'HEALTHY']);
 });
 
 test('backendServices.getHealth reports the MIG VMs; a MIG used as a backend cannot be deleted', async () => {
@@ -216,7 +235,7 @@ test('backendServices.getHealth reports the MIG VMs; a MIG used as a backend can
       },
     }),
   );
-  w.advance(BOOT_MS + WARMUP_MS);
+  w.advance(BOOT_MS + WARMUP_MS + TO_HEALTHY_MS);
   const [health] = await w.gcp.compute.backendServices.getHealth({
     project: P,
     backendService: bs,

@@ -80,6 +80,8 @@ test('time series: write, list raw (newest first) and aligned, out-of-order and 
   await write(0.02);
   advance(60_000);
   await write(0.04);
+  // A user-defined point is readable "in a few seconds" (timings.ts: 5 s).
+  advance(5_000);
   const [raw] = await w.gcp.monitoring.metrics.listTimeSeries({
     name: `projects/${P}`,
     filter: `metric.type = "${METRIC}" AND metric.labels.region = "eu"`,

@@ -1,3 +1,4 @@
+import { allMetricVisibility, resolveTimings } from '../../../emulator/core/timings';
 import { createContext } from '../../../emulator/core/world';
 import { MonitoringService } from '../../../emulator/monitoring';
 import { encodeEnums } from '../../../emulator/monitoring/enums';
@@ -7,6 +8,9 @@ import type { ProjectState } from '../../../emulator/monitoring/types';
 
 /** Unit level: filters, aggregation, write rules and alert evaluation with a recording broker. */
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+/** These tests are about filters, aggregation and evaluation logic, not Google's delays (latency.test.ts). */
+const NO_DELAYS = { metricVisibilityMs: allMetricVisibility(0), alertEvaluationMs: 30_000, alertNotificationMs: 0 };
+const TIMINGS = resolveTimings(NO_DELAYS);
 const empty = (): ProjectState => ({ descriptors: {}, series: {}, channels: {}, policies: {} });
 const iso = (ms: number) => new Date(ms).toISOString();
 const q = (o: Record<string, string | string[]>) => {
@@ -48,29 +52,30 @@ describe('time series', () => {
   test('one point per 5 s per series; at most 200 series; partial failure names the indexes', () => {
     const ps = empty();
     const m = 'custom.googleapis.com/x';
-    createTimeSeries(ps, 'p', [series(m, { r: 'a' }, T0, { doubleValue: 1 })], T0);
+    createTimeSeries(ps, 'p', [series(m, { r: 'a' }, T0, { doubleValue: 1 })], T0, TIMINGS);
     expect(() =>
       createTimeSeries(
         ps,
         'p',
         [series(m, { r: 'a' }, T0 + 4_000, { doubleValue: 2 }), series(m, { r: 'b' }, T0 + 4_000, { doubleValue: 2 })],
         T0 + 4_000,
+        TIMINGS,
       ),
     ).toThrow(/more frequently than the maximum sampling period.*timeSeries\[0\]/);
     // The valid series of the request was written anyway.
     expect(ps.series[Object.keys(ps.series).find((k) => k.includes('"b"'))!]!.points).toHaveLength(1);
     const many = Array.from({ length: 201 }, (_, i) => series(m, { r: `s${i}` }, T0 + 10_000, { doubleValue: 1 }));
-    expect(() => createTimeSeries(ps, 'p', many, T0 + 10_000)).toThrow(/at most 200/);
+    expect(() => createTimeSeries(ps, 'p', many, T0 + 10_000, TIMINGS)).toThrow(/at most 200/);
     expect(() =>
-      createTimeSeries(ps, 'p', [series(m, { r: 'a' }, T0 + 10_000, { int64Value: '3' })], T0 + 10_000),
+      createTimeSeries(ps, 'p', [series(m, { r: 'a' }, T0 + 10_000, { int64Value: '3' })], T0 + 10_000, TIMINGS),
     ).toThrow(/must be DOUBLE, but is INT64/);
     expect(() =>
-      createTimeSeries(ps, 'p', [series(m, { r: 'a' }, T0 - 26 * 3600_000, { doubleValue: 1 })], T0),
+      createTimeSeries(ps, 'p', [series(m, { r: 'a' }, T0 - 26 * 3600_000, { doubleValue: 1 })], T0, TIMINGS),
     ).toThrow(/25h/);
   });
 
   test('ALIGN_RATE on a cumulative counter, then REDUCE_SUM grouped by region', () => {
-    const svc = new MonitoringService(createContext({ startTime: T0 }), { publish: () => '1' });
+    const svc = new MonitoringService(createContext({ startTime: T0, timings: NO_DELAYS }), { publish: () => '1' });
     const m = 'custom.googleapis.com/requests';
     for (const [zone, region, perMin] of [
       ['a', 'eu', 60],
@@ -101,6 +106,7 @@ describe('time series', () => {
         'aggregation.crossSeriesReducer': 'REDUCE_SUM',
         'aggregation.groupByFields': 'metric.label.region',
       }),
+      T0 + 240_000,
     ) as {
       timeSeries: Array<{
         metric: { labels: Record<string, string> };
@@ -116,7 +122,7 @@ describe('time series', () => {
   });
 
   test('built-in DELTA distributions from the simulation: ALIGN_PERCENTILE_99 and ALIGN_DELTA; clients cannot write them', () => {
-    const svc = new MonitoringService(createContext({ startTime: T0 }), { publish: () => '1' });
+    const svc = new MonitoringService(createContext({ startTime: T0, timings: NO_DELAYS }), { publish: () => '1' });
     const m = 'loadbalancing.googleapis.com/https/backend_latencies';
     const dist = (counts: number[]) => ({
       distributionValue: {
@@ -145,6 +151,7 @@ describe('time series', () => {
           'aggregation.alignmentPeriod': '60s',
           'aggregation.perSeriesAligner': aligner,
         }),
+        T0 + 60_000,
       ) as { timeSeries: Array<{ valueType: string; points: Array<{ value: Record<string, unknown> }> }> };
     const p99 = list('ALIGN_PERCENTILE_99').timeSeries[0]!;
     expect(p99.valueType).toBe('DOUBLE');
@@ -155,9 +162,9 @@ describe('time series', () => {
       bucketCounts: ['0', '198', '2', '0'],
     });
     expect(() => list('ALIGN_MEAN_NOPE')).toThrow(expect.objectContaining({ status: 400 }));
-    expect(() => createTimeSeries(ps, 'p', [series(m, {}, T0 + 120_000, { doubleValue: 1 })], T0 + 120_000)).toThrow(
-      expect.objectContaining({ status: 400 }),
-    );
+    expect(() =>
+      createTimeSeries(ps, 'p', [series(m, {}, T0 + 120_000, { doubleValue: 1 })], T0 + 120_000, TIMINGS),
+    ).toThrow(expect.objectContaining({ status: 400 }));
   });
 
   test('int enum encoding of responses, by the response message of the protos', () => {
@@ -173,7 +180,7 @@ describe('time series', () => {
 describe('alert evaluation (recording broker)', () => {
   const M = 'custom.googleapis.com/georoute/error_ratio';
   function setup(brokerFails = false) {
-    const ctx = createContext({ startTime: T0 });
+    const ctx = createContext({ startTime: T0, timings: NO_DELAYS });
     const published: Array<{ topic: string; payload: { version: string; incident: Record<string, unknown> } }> = [];
     const svc = new MonitoringService(ctx, {
       publish: (topic, data) => {

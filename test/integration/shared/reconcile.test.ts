@@ -65,7 +65,7 @@ test('first reconcile routes every location to its nearest region; a second one 
 
 test('an unhealthy region is drained and removed from DNS; it comes back through the ramp', async () => {
   await tick();
-  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
+  await w.setHealth({ region: 'us-east4' }, 'UNHEALTHY');
   const drained = await tick();
   expect(drained.errors).toEqual([]);
   expect((await liveScalers())['us-east4']).toBe(0);
@@ -73,7 +73,7 @@ test('an unhealthy region is drained and removed from DNS; it comes back through
   expect(await geoAnswer('us-east4')).not.toContain(east);
   expect(await geoAnswer('us-east4')).toEqual([await entryIp('us-central1')]);
 
-  await w.control.setHealth({ region: 'us-east4', health: 'auto' });
+  await w.setHealth({ region: 'us-east4' }, 'auto');
   await tick(); // healthy again: the streak starts now
   expect((await liveScalers())['us-east4']).toBe(0);
   const seen: number[] = [];
@@ -92,7 +92,7 @@ test('neighbours absorb the load of a drained region: their autoscaler floors ri
   await w.setLoad({ 'us-central1': 4, 'us-east4': 12, 'us-west1': 2, 'europe-west4': 2, 'europe-west1': 2 });
   await tick();
   const before = await floor('us-central1');
-  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
+  await w.setHealth({ region: 'us-east4' }, 'UNHEALTHY');
   w.advance(10_000); // Monitoring refuses a second point for the same series at the same time
   await w.setLoad({ 'us-central1': 4, 'us-east4': 12, 'us-west1': 2, 'europe-west4': 2, 'europe-west1': 2 });
   const result = await tick();
@@ -123,7 +123,7 @@ test('a GPU stockout in one region moves the extra capacity to the next region',
 test('two reconciles racing on the backend service: one 412, re-read, no lost update', async () => {
   await tick();
   // us-east4, not the EU: the only region of a residency fence is kept serving (docs/PLANNER.md rule 12).
-  await w.control.setHealth({ region: 'us-east4', health: 'UNHEALTHY' });
+  await w.setHealth({ region: 'us-east4' }, 'UNHEALTHY');
   // Hold every Compute write a little, so both reconciles read the same fingerprint before either writes.
   await w.control.addFault({ api: 'compute', method: 'PATCH', latencyMs: 150 });
   const [a, b] = await Promise.all([tick(), tick()]);

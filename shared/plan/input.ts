@@ -114,8 +114,9 @@ function regionObservation(
     .map(([id, startedAt]) => ({ id, startedAt }))
     .sort((a, b) => a.startedAt - b.startedAt || a.id.localeCompare(b.id));
   // A region that never served is warming while it starts up, alerts or not (they are its start-up).
-  const warmingSince =
-    startingUp && (incidents.length === 0 || note.servedAt === null) ? (note.warmingSince ?? now) : null;
+  // One that served before and now has only new VMs and none healthy is not starting up: its VMs are
+  // being recreated after a failure (autohealing), and its clients get nothing meanwhile.
+  const warmingSince = startingUp && note.servedAt === null ? (note.warmingSince ?? now) : null;
   const warming = warmingSince !== null && now - warmingSince < region.warmupSec * 1000;
   // The first sighting of a healthy backend is kept (desired.ts writes it): alerts raised before it
   // were the start-up. Passed as is to the evidence, so the sighting itself discounts them too.

@@ -103,6 +103,10 @@ test('a region with every VM being created or verified and none healthy is warmi
     { instance: 'b', instanceStatus: 'STAGING', currentAction: 'CREATING' },
   ];
   rs.health.healthy = 0;
+  // A region that served before and has only new VMs now is being recreated after a failure: not warming.
+  expect(plannerInput(config, snap).input.observed['us-east4']).toMatchObject({ warming: false, warmingSince: null });
+  // A region that never served (a new stack) is.
+  backendIn(snap, config, 'us-east4').description = undefined;
   const first = plannerInput(config, snap).input.observed['us-east4'];
   expect(first).toMatchObject({ warming: true, warmingSince: NOW });
   // Later, from the time kept in its note; past the region's warm-up window it is no longer warming.

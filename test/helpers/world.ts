@@ -40,9 +40,15 @@ export interface World {
 
 export async function startWorld(
   config: GeorouteConfig,
-  options: { boot?: boolean; retry?: Partial<RetryPolicies>; profile?: Profile } = {},
+  options: { boot?: boolean; retry?: Partial<RetryPolicies>; profile?: Profile; random?: number } = {},
 ): Promise<World> {
-  const twin = await startTwin({ project: config.project, timings: 'stack', retry: options.retry });
+  // `random`: a seed for the twin's dice (fault rules, ids), so a seeded run is reproducible.
+  const twin = await startTwin({
+    project: config.project,
+    timings: 'stack',
+    retry: options.retry,
+    random: options.random,
+  });
   const { emu, gcp, control } = twin;
   // The load set last stays: as time passes its minutes keep being counted, as a load balancer would.
   let load: Record<string, number> | undefined;

@@ -57,7 +57,10 @@ export class AnswerLedger {
     let won: boolean[] = [];
     // The claim's value is its time (it orders aging) made unique to this attempt: if the patch is
     // applied but its answer is lost (a 5xx after the commit), a re-read tells whether it was ours.
-    const token = Math.floor(now / 1000) * 1000 + Math.floor(Math.random() * 1000);
+    // Seconds × 10⁶ + six random digits (a safe integer): with only three random digits, two duplicates
+    // claiming in the same second collided once in a thousand races, and each took the other's claim
+    // for its own lost answer: the request was answered twice (test/chaos/soak.test.ts, a virtual week).
+    const token = Math.floor(now / 1000) * 1_000_000 + Math.floor(Math.random() * 1_000_000);
     let claimed: string[] = [];
     try {
       await this.patch(`claim answers for ${requestIds.length} request(s)`, (ledger) => {

@@ -5,15 +5,15 @@
  * fingerprint (the autoscaler, where the placement lives, has none). The claiming is
  * shared/actuate/answer-ledger.ts; this is the stored format.
  *
- * Newest entries are kept while the description fits Google's 2048-character limit (about 80
- * entries); a duplicate arriving after its entry aged out (~80 newer requests later) is answered again.
+ * Newest entries are kept while the description fits Google's 2048-character limit (about 65
+ * entries); a duplicate arriving after its entry aged out (~65 newer requests later) is answered again.
  */
 import { createHash } from 'node:crypto';
 import { decodeState, encodeState, MAX_DESCRIPTION, numberMap } from './codec';
 
 const MAX_ENTRIES = 100;
 
-/** Ledger key → claim token (epoch ms of the claim, made unique per attempt). */
+/** Ledger key → claim token (the claim's epoch second × 10⁶ + six random digits: unique per attempt). */
 export type Ledger = Record<string, number>;
 
 export const ledgerKey = (requestId: string): string =>

@@ -49,11 +49,17 @@ export const HEALTH_NOTICE_MS = 30_000;
 
 export async function startWorld(
   config: GeorouteConfig,
-  options: { boot?: boolean; retry?: Partial<RetryPolicies>; profile?: Profile } = {},
+  options: { boot?: boolean; retry?: Partial<RetryPolicies>; profile?: Profile; random?: number } = {},
 ): Promise<World> {
   // georoute's logic, not Google's delays, is under test here: the `stack` preset (fast operations,
   // metrics readable at once, no push latency or cold start, 90 s from VM creation to serving).
-  const twin = await startTwin({ project: config.project, timings: 'stack', retry: options.retry });
+  // `random`: a seed for the twin's dice (fault rules, ids), so a seeded run is reproducible.
+  const twin = await startTwin({
+    project: config.project,
+    timings: 'stack',
+    retry: options.retry,
+    random: options.random,
+  });
   const { emu, gcp, control } = twin;
   // The load set last stays: as time passes its minutes keep being counted, as a load balancer would.
   let load: Record<string, number> | undefined;

@@ -21,8 +21,8 @@ export interface ChaosStack {
  * `--retry` trigger keeps retrying for the message's retention: with 20 % of API calls failing, five
  * attempts (the harness default) would dead-letter a real event now and then.
  */
-export async function startChaosStack(config: GeorouteConfig): Promise<ChaosStack> {
-  const w = await startWorld(config);
+export async function startChaosStack(config: GeorouteConfig, options: { random?: number } = {}): Promise<ChaosStack> {
+  const w = await startWorld(config, options);
   const fx = await startFunctions(w);
   const p = config.pubsub;
   for (const topic of [p.capacityRequests, p.healthAlerts, p.reconcile]) {

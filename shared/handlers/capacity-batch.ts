@@ -41,59 +41,23 @@ export interface BatchOutcome {
   changed: boolean;
 }
 
+type Here = Placed & { region: string; eventId: string };
+/** One request of the batch placed: its index in the batch, the placement, and the schedules it takes. */
+interface Placement {
+  index: number;
+  item: Pending;
+  placement: PlacementResult;
+  placed: Here[];
+}
+
 export async function placeBatch(rt: FunctionRuntime, items: Pending[]): Promise<BatchOutcome> {
   const { config, deps } = rt;
-  const answers: Array<Settled<Answer>> = items.map(() => ({
-    ok: true,
-    value: { kind: 'duplicate', reason: 'a concurrent delivery answered it' },
-  }));
-  const answered = await rt.ledger.answeredAmong(items.map((i) => i.request.requestId));
-  const first = new Map<string, number>();
-  items.forEach((item, i) => {
-    const id = item.request.requestId;
-    if (answered.has(id))
-      answers[i] = { ok: true, value: { kind: 'duplicate', reason: 'already answered (same requestId)' } };
-    else if (!first.has(id)) first.set(id, i);
-    else answers[i] = { ok: true, value: { kind: 'duplicate', reason: 'the same requestId is being answered' } };
-  });
+  const { answers, first } = await dedupe(rt, items);
   if (first.size === 0) return { answers, changed: false };
-
-  const snapshot = await observe(deps, config);
-  // Placing from a partial view could double-spend the GPU budget (an unread region looks empty):
-  // retry the whole batch later instead.
-  const unread = snapshot.errors.filter((e) => e.region);
-  if (unread.length > 0) {
-    throw new GeorouteError(
-      'observation-incomplete',
-      `cannot place capacity while ${[...new Set(unread.map((e) => e.region))].join(', ')} cannot be read: ${unread[0]?.error.message.slice(0, 200)}`,
-      { retryable: true },
-    );
-  }
+  const snapshot = await observeWhole(rt);
   const { input } = plannerInput(config, snapshot);
-  const now = input.now;
   const floors: CapacityFloor[] = [...input.floors];
-  type Here = Placed & { region: string; eventId: string };
-  const placed: Array<{ index: number; item: Pending; placement: PlacementResult; placed: Here[] }> = [];
-  for (const index of first.values()) {
-    const item = items[index] as Pending;
-    const r = item.request;
-    const placement = placeCapacity(
-      { config, ...input, floors },
-      { requestId: r.requestId, region: r.region, near: r.near, accelerator: r.accelerator, replicas: r.replicas },
-    );
-    const window = capacityWindow(now, item.publishedAt, r.durationMinutes);
-    for (const p of placement.placements)
-      floors.push({ requestId: r.requestId, region: p.region, replicas: p.replicas, expiresAt: window.expiresAt });
-    const mine = placement.placements.map((p) => ({
-      requestId: r.requestId,
-      replicas: p.replicas,
-      window,
-      region: p.region,
-      eventId: item.eventId,
-    }));
-    placed.push({ index, item, placement, placed: mine });
-  }
-
+  const placed = [...first.values()].map((index) => placeOne(config, input, floors, index, items[index] as Pending));
   // The floors the planner now wants go in the same patch (what the reconcile after would write).
   const { plan } = computePlan({ config, ...input, floors });
   const writes = await Promise.allSettled(
@@ -108,9 +72,9 @@ export async function placeBatch(rt: FunctionRuntime, items: Pending[]): Promise
         current,
         placed: here,
         // Never lowered here: that is the reconcile's, with its cooldowns.
-        floor: raises ? floorChange(current, planned, now) : undefined,
+        floor: raises ? floorChange(current, planned, input.now) : undefined,
         eventId: here[0]?.eventId ?? '',
-        now,
+        now: input.now,
       }).then((r) => ({ region: region.name, ...r }));
     }),
   );
@@ -122,18 +86,77 @@ export async function placeBatch(rt: FunctionRuntime, items: Pending[]): Promise
     if (w.status !== 'fulfilled') continue;
     for (const [id, why] of w.value.dropped) dropped.set(id, (dropped.get(id) ?? new Map()).set(w.value.region, why));
   }
-  for (const p of placed) {
-    const window = p.placed[0]?.window ?? capacityWindow(now, p.item.publishedAt, p.item.request.durationMinutes);
-    answers[p.index] = {
-      ok: true,
-      value: {
-        kind: 'placed',
-        result: resultOf(p.item.request, p.placement, window.expiresAt, dropped.get(p.item.request.requestId)),
-        now,
-      },
-    };
-  }
+  for (const p of placed) answers[p.index] = answerOf(p, input.now, dropped.get(p.item.request.requestId));
   return { answers, changed };
+}
+
+/** Requests already answered, or repeated in the batch, are duplicates; `first` maps each other id to its index. */
+async function dedupe(rt: FunctionRuntime, items: Pending[]) {
+  const answers: Array<Settled<Answer>> = items.map(() => ({
+    ok: true,
+    value: { kind: 'duplicate', reason: 'a concurrent delivery answered it' },
+  }));
+  const answered = await rt.ledger.answeredAmong(items.map((i) => i.request.requestId));
+  const first = new Map<string, number>();
+  items.forEach((item, i) => {
+    const id = item.request.requestId;
+    if (answered.has(id))
+      answers[i] = { ok: true, value: { kind: 'duplicate', reason: 'already answered (same requestId)' } };
+    else if (!first.has(id)) first.set(id, i);
+    else answers[i] = { ok: true, value: { kind: 'duplicate', reason: 'the same requestId is being answered' } };
+  });
+  return { answers, first };
+}
+
+/**
+ * The live state, whole: placing from a partial view could double-spend the GPU budget (an unread
+ * region looks empty), so a batch with an unread region is retried later instead.
+ */
+async function observeWhole(rt: FunctionRuntime) {
+  const snapshot = await observe(rt.deps, rt.config);
+  const unread = snapshot.errors.filter((e) => e.region);
+  if (unread.length > 0) {
+    throw new GeorouteError(
+      'observation-incomplete',
+      `cannot place capacity while ${[...new Set(unread.map((e) => e.region))].join(', ')} cannot be read: ${unread[0]?.error.message.slice(0, 200)}`,
+      { retryable: true },
+    );
+  }
+  return snapshot;
+}
+
+/** Places one request after those before it (whose floors it sees in `floors`, which it extends). */
+function placeOne(
+  config: FunctionRuntime['config'],
+  input: ReturnType<typeof plannerInput>['input'],
+  floors: CapacityFloor[],
+  index: number,
+  item: Pending,
+): Placement {
+  const r = item.request;
+  const placement = placeCapacity(
+    { config, ...input, floors },
+    { requestId: r.requestId, region: r.region, near: r.near, accelerator: r.accelerator, replicas: r.replicas },
+  );
+  const window = capacityWindow(input.now, item.publishedAt, r.durationMinutes);
+  for (const p of placement.placements)
+    floors.push({ requestId: r.requestId, region: p.region, replicas: p.replicas, expiresAt: window.expiresAt });
+  const placed = placement.placements.map((p) => ({
+    requestId: r.requestId,
+    replicas: p.replicas,
+    window,
+    region: p.region,
+    eventId: item.eventId,
+  }));
+  return { index, item, placement, placed };
+}
+
+function answerOf(p: Placement, now: number, dropped: Map<string, string> | undefined): Settled<Answer> {
+  const window = p.placed[0]?.window ?? capacityWindow(now, p.item.publishedAt, p.item.request.durationMinutes);
+  return {
+    ok: true,
+    value: { kind: 'placed', result: resultOf(p.item.request, p.placement, window.expiresAt, dropped), now },
+  };
 }
 
 function resultOf(

@@ -12,7 +12,10 @@
  *   Draining it moves its load onto its neighbours, which then shed too: a cascade. When the region's
  *   observed 5xx share is no more than the share its overload explains (plus a margin), its incidents
  *   are discounted: it needs capacity (the floors and the spill-over see its demand), not a drain.
- *   An error share above what the overload explains is still a failure, overloaded or not.
+ *   An error share above what the overload explains is still a failure, overloaded or not. Alerts
+ *   lag their window: once capacity arrives, incidents that opened while their window held the
+ *   overload (up to one window and the metric delay after it ended) are discounted for one more
+ *   window, as after a start-up: a region that just caught up is not drained for having been short.
  */
 import type { GeorouteConfig, RegionConfig } from '../config';
 
@@ -46,6 +49,8 @@ export interface EvidenceInput {
   servedAt: number | null;
   /** What its load balancers were offered and answered with 5xx (observe's window). */
   traffic?: { rps: number; errorRatio: number };
+  /** When georoute last saw an overload of this region end; null = none recorded. */
+  overloadEndedAt?: number | null;
   now: number;
 }
 
@@ -56,22 +61,36 @@ export interface EvidenceInput {
 export const startUpHorizonMs = (alerts: GeorouteConfig['alerts']): number =>
   2 * alerts.windowSec * 1000 + METRIC_DELAY_MS;
 
-export function weighIncidents(e: EvidenceInput): { counted: Incident[]; discounted: DiscountedIncident[] } {
+export function weighIncidents(e: EvidenceInput): {
+  counted: Incident[];
+  discounted: DiscountedIncident[];
+  /** Offered more than its healthy replicas serve, now (recorded in the note: its end matters later). */
+  overloaded: boolean;
+} {
   const counted: Incident[] = [];
   const discounted: DiscountedIncident[] = [];
   // An alert judges the last `windowSec` of data, visible up to METRIC_DELAY_MS late: one that opens
   // within that long of the first serve still looked at the start-up.
   const contaminatedMs = e.alerts.windowSec * 1000 + METRIC_DELAY_MS;
   const until = startUpHorizonMs(e.alerts);
-  const overloaded = overloadExplains(e);
+  const explained = overloadExplains(e);
+  // An incident opened while its window still held an event that has since passed (a start-up, an
+  // overload), within one more window of it.
+  const heldBy = (at: number | null | undefined, inc: Incident) =>
+    at !== null && at !== undefined && inc.startedAt <= at + contaminatedMs && e.now < at + until;
   for (const inc of e.incidents) {
-    const startUp =
-      e.servedAt === null ? e.warming : inc.startedAt <= e.servedAt + contaminatedMs && e.now < e.servedAt + until;
+    const startUp = e.servedAt === null ? e.warming : heldBy(e.servedAt, inc);
     if (startUp) discounted.push({ ...inc, why: 'start-up' });
-    else if (overloaded) discounted.push({ ...inc, why: 'overload' });
+    else if (explained || heldBy(e.overloadEndedAt, inc)) discounted.push({ ...inc, why: 'overload' });
     else counted.push(inc);
   }
-  return { counted, discounted };
+  return { counted, discounted, overloaded: offeredBeyond(e) };
+}
+
+/** Offered more than its healthy replicas serve (measured traffic, some healthy replica). */
+function offeredBeyond(e: EvidenceInput): boolean {
+  const t = e.traffic;
+  return !!t && e.healthy > 0 && t.rps > e.healthy * e.region.replicaThroughputRps;
 }
 
 /** The region serves, is offered more than its healthy replicas take, and its 5xx share is what that sheds. */

@@ -285,7 +285,9 @@ function discountReasons(name: string, obs: RegionObservation, input: PlannerInp
       message:
         inc.why === 'start-up'
           ? `${name}: incident ${inc.id} opened while it was starting up (before it first served): not a failure, not drained`
-          : `${name}: incident ${inc.id} is its overload (offered ${t?.rps.toFixed(1)} rps, serves ${capacity.toFixed(1)}, ${((t?.errorRatio ?? 0) * 100).toFixed(0)}% 5xx ≈ the excess it sheds): it needs capacity, not a drain`,
+          : !obs.overloaded
+            ? `${name}: incident ${inc.id} opened while it was overloaded, which has ended (capacity caught up): not a failure, not drained`
+            : `${name}: incident ${inc.id} is its overload (offered ${t?.rps.toFixed(1)} rps, serves ${capacity.toFixed(1)}, ${((t?.errorRatio ?? 0) * 100).toFixed(0)}% 5xx ≈ the excess it sheds): it needs capacity, not a drain`,
     };
   });
 }

@@ -121,7 +121,7 @@ function regionObservation(
   // The first sighting of a healthy backend is kept (desired.ts writes it): alerts raised before it
   // were the start-up. Passed as is to the evidence, so the sighting itself discounts them too.
   const servedAt = note.servedAt ?? (health.healthy > 0 ? now : null);
-  const { counted, discounted } = weighIncidents({
+  const { counted, discounted, overloaded } = weighIncidents({
     region,
     alerts,
     incidents,
@@ -129,6 +129,7 @@ function regionObservation(
     warming,
     servedAt,
     traffic,
+    overloadEndedAt: note.overloadEndedAt,
     now,
   });
   const healthy = counted.length === 0 && health.healthy > 0;
@@ -139,6 +140,7 @@ function regionObservation(
     discountedIncidents: discounted,
     traffic,
     servedAt,
+    overloaded,
     instances: { running, booting, failed },
     warming,
     warmingSince,

@@ -14,6 +14,8 @@ export interface RegionObservation {
   traffic?: { rps: number; errorRatio: number };
   /** When georoute first saw it serve (a healthy backend); null = not yet. */
   servedAt?: number | null;
+  /** Offered more than its healthy replicas serve now (its backend note records when that ends). */
+  overloaded?: boolean;
   instances: { running: number; booting: number; failed: number };
   /**
    * Every VM is new (being created, or verified by the MIG until its health check passes) and none

@@ -53,13 +53,20 @@ export function desiredLb(
       const before = readBackendNote(current);
       // The first sighting of a healthy backend is kept (observe's servedAt): alerts raised before it were the start-up.
       const servedAt = before.servedAt ?? obs.servedAt ?? null;
-      const note = { ...withIncident(current), warmingSince, servedAt };
+      // An overload's end is kept: alerts raised while it lasted are that overload (plan/evidence.ts).
+      const overloadedSince = obs.overloaded ? (before.overloadedSince ?? now) : null;
+      const overloadEndedAt = !obs.overloaded && before.overloadedSince !== null ? now : before.overloadEndedAt;
+      const note = { ...withIncident(current), warmingSince, servedAt, overloadedSince, overloadEndedAt };
       // Warming is a start-up, not ill health: its start is kept (the warm-up window counts from it).
       if (isWarming(obs)) return writeBackendNote(note);
       if (!healthy) return writeBackendNote({ ...note, unhealthy: true, healthySince: null });
       if (note.unhealthy) return writeBackendNote({ ...note, unhealthy: false, healthySince: now });
       // Nothing to record: leave the description as it is (no write for a note that says nothing).
-      const changed = before.warmingSince !== null || before.servedAt !== servedAt;
+      const changed =
+        before.warmingSince !== null ||
+        before.servedAt !== servedAt ||
+        before.overloadedSince !== overloadedSince ||
+        before.overloadEndedAt !== overloadEndedAt;
       return ours || changed ? writeBackendNote(note) : (current ?? '');
     };
   }

@@ -30,6 +30,13 @@ export interface BackendNote {
    * raised before it ever served are its start-up, not a failure (shared/plan/evidence.ts).
    */
   servedAt: number | null;
+  /**
+   * Epoch ms georoute saw the region's current overload begin (offered more than its healthy
+   * replicas serve); null = not overloaded when last reconciled.
+   */
+  overloadedSince: number | null;
+  /** Epoch ms georoute saw its last overload end: alerts whose window held it are that overload. */
+  overloadEndedAt: number | null;
 }
 
 export interface AutoscalerNote {
@@ -44,6 +51,8 @@ export const emptyBackendNote = (): BackendNote => ({
   unhealthy: false,
   warmingSince: null,
   servedAt: null,
+  overloadedSince: null,
+  overloadEndedAt: null,
 });
 export const emptyAutoscalerNote = (): AutoscalerNote => ({ lastScaleOutAt: null, lastScaleInAt: null });
 
@@ -57,6 +66,8 @@ export function readBackendNote(description: string | null | undefined): Backend
     unhealthy: raw.u === 1,
     warmingSince: numberOrNull(raw.w),
     servedAt: numberOrNull(raw.s),
+    overloadedSince: numberOrNull(raw.ls),
+    overloadEndedAt: numberOrNull(raw.le),
   };
 }
 
@@ -78,6 +89,8 @@ export function writeBackendNote(note: BackendNote): string {
     u: note.unhealthy ? 1 : 0,
     ...(note.warmingSince !== null ? { w: note.warmingSince } : {}),
     ...(note.servedAt !== null ? { s: note.servedAt } : {}),
+    ...(note.overloadedSince !== null ? { ls: note.overloadedSince } : {}),
+    ...(note.overloadEndedAt !== null ? { le: note.overloadEndedAt } : {}),
   });
 }
 

@@ -86,6 +86,8 @@ test('an incident being recorded is seen by the plan; its close starts a healthy
     unhealthy: true,
     warmingSince: null,
     servedAt: 0,
+    overloadedSince: null,
+    overloadEndedAt: null,
   });
   const closed = plannerInput(config, snap, { region: 'us-east4', id: 'i1', state: 'closed', at: NOW });
   expect(closed.input.observed['us-east4']?.openIncidents).toEqual([]);
@@ -118,6 +120,8 @@ test('a region with every VM being created or verified and none healthy is warmi
     unhealthy: false,
     warmingSince: NOW - warmup - 1,
     servedAt: null,
+    overloadedSince: null,
+    overloadEndedAt: null,
   });
   expect(plannerInput(config, snap).input.observed['us-east4']).toMatchObject({ warming: false });
   // One VM that came up and then failed its checks: not a start-up.

@@ -28,6 +28,26 @@ test('desiredLb: scalers for observed regions only, written with the fingerprint
   expect(lb?.notes?.['us-central1']?.(first)).toBe(first);
 });
 
+test('desiredLb: the note records when an overload begins and when it ends (its alerts lag it)', () => {
+  const snap = baseSnapshot(config);
+  const healthy = snap.regions['us-east4']?.health?.healthy ?? 0;
+  const serves = healthy * (config.regions.find((r) => r.name === 'us-east4')?.replicaThroughputRps ?? 0);
+  // Offered twice what its healthy replicas serve: overloaded from now.
+  snap.regionTraffic = { 'us-east4': { rps: 2 * serves, errorRps: serves } };
+  const over = planned(snap);
+  const begun = desiredLb(config, over.plan, snap, over.derived)?.notes?.['us-east4']?.(undefined) ?? '';
+  expect(readBackendNote(begun)).toMatchObject({ overloadedSince: NOW, overloadEndedAt: null });
+  // Capacity caught up: the end is recorded; after that, nothing more to write.
+  backendIn(snap, config, 'us-east4').description = begun;
+  snap.regionTraffic = { 'us-east4': { rps: serves / 2, errorRps: 0 } };
+  const caught = planned(snap);
+  const ended = desiredLb(config, caught.plan, snap, caught.derived)?.notes?.['us-east4']?.(begun) ?? '';
+  expect(readBackendNote(ended)).toMatchObject({ overloadedSince: null, overloadEndedAt: NOW });
+  backendIn(snap, config, 'us-east4').description = ended;
+  const after = planned(snap);
+  expect(desiredLb(config, after.plan, snap, after.derived)?.notes?.['us-east4']?.(ended)).toBe(ended);
+});
+
 test('desiredLb: an open incident drains the region and is written into its note in the same write', () => {
   const incident = { region: 'us-east4', id: 'inc-7', state: 'open' as const, at: NOW };
   const { snap, derived, plan: p } = planned(undefined, incident);

@@ -61,12 +61,7 @@ export interface EvidenceInput {
 export const startUpHorizonMs = (alerts: GeorouteConfig['alerts']): number =>
   2 * alerts.windowSec * 1000 + METRIC_DELAY_MS;
 
-export function weighIncidents(e: EvidenceInput): {
-  counted: Incident[];
-  discounted: DiscountedIncident[];
-  /** Offered more than its healthy replicas serve, now (recorded in the note: its end matters later). */
-  overloaded: boolean;
-} {
+export function weighIncidents(e: EvidenceInput): { counted: Incident[]; discounted: DiscountedIncident[] } {
   const counted: Incident[] = [];
   const discounted: DiscountedIncident[] = [];
   // An alert judges the last `windowSec` of data, visible up to METRIC_DELAY_MS late: one that opens
@@ -84,11 +79,14 @@ export function weighIncidents(e: EvidenceInput): {
     else if (explained || heldBy(e.overloadEndedAt, inc)) discounted.push({ ...inc, why: 'overload' });
     else counted.push(inc);
   }
-  return { counted, discounted, overloaded: offeredBeyond(e) };
+  return { counted, discounted };
 }
 
-/** Offered more than its healthy replicas serve (measured traffic, some healthy replica). */
-function offeredBeyond(e: EvidenceInput): boolean {
+/**
+ * Offered more than its healthy replicas serve, now (measured traffic, some healthy replica). The
+ * backend note records when that begins and ends: alerts lag it by a window.
+ */
+export function overloadedNow(e: Pick<EvidenceInput, 'traffic' | 'healthy' | 'region'>): boolean {
   const t = e.traffic;
   return !!t && e.healthy > 0 && t.rps > e.healthy * e.region.replicaThroughputRps;
 }

@@ -17,7 +17,7 @@ import {
   servingSet,
 } from '../state';
 import { type LocationDemand, locationDemand } from './demand';
-import { weighIncidents } from './evidence';
+import { overloadedNow, weighIncidents } from './evidence';
 import type { CapacityFloor, PlannerInput, RegionObservation, TrafficPlan } from './types';
 
 /** A stockout error older than this no longer blocks growth (GPU capacity comes back). */
@@ -121,7 +121,10 @@ function regionObservation(
   // The first sighting of a healthy backend is kept (desired.ts writes it): alerts raised before it
   // were the start-up. Passed as is to the evidence, so the sighting itself discounts them too.
   const servedAt = note.servedAt ?? (health.healthy > 0 ? now : null);
-  const { counted, discounted, overloaded } = weighIncidents({
+  // The tick that sees an overload end discounts by that end already (as the first sighting does).
+  const overloaded = overloadedNow({ region, healthy: health.healthy, traffic });
+  const overloadEndedAt = !overloaded && note.overloadedSince !== null ? now : note.overloadEndedAt;
+  const { counted, discounted } = weighIncidents({
     region,
     alerts,
     incidents,
@@ -129,7 +132,7 @@ function regionObservation(
     warming,
     servedAt,
     traffic,
-    overloadEndedAt: note.overloadEndedAt,
+    overloadEndedAt,
     now,
   });
   const healthy = counted.length === 0 && health.healthy > 0;
@@ -141,6 +144,7 @@ function regionObservation(
     traffic,
     servedAt,
     overloaded,
+    overloadEndedAt,
     instances: { running, booting, failed },
     warming,
     warmingSince,

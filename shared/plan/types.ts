@@ -16,6 +16,8 @@ export interface RegionObservation {
   servedAt?: number | null;
   /** Offered more than its healthy replicas serve now (its backend note records when that ends). */
   overloaded?: boolean;
+  /** When its last overload ended (this observation, if it just did); null = none recorded. */
+  overloadEndedAt?: number | null;
   instances: { running: number; booting: number; failed: number };
   /**
    * Every VM is new (being created, or verified by the MIG until its health check passes) and none

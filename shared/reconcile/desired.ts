@@ -55,7 +55,8 @@ export function desiredLb(
       const servedAt = before.servedAt ?? obs.servedAt ?? null;
       // An overload's end is kept: alerts raised while it lasted are that overload (plan/evidence.ts).
       const overloadedSince = obs.overloaded ? (before.overloadedSince ?? now) : null;
-      const overloadEndedAt = !obs.overloaded && before.overloadedSince !== null ? now : before.overloadEndedAt;
+      const overloadEndedAt =
+        !obs.overloaded && before.overloadedSince !== null ? now : (obs.overloadEndedAt ?? before.overloadEndedAt);
       const note = { ...withIncident(current), warmingSince, servedAt, overloadedSince, overloadEndedAt };
       // Warming is a start-up, not ill health: its start is kept (the warm-up window counts from it).
       if (isWarming(obs)) return writeBackendNote(note);

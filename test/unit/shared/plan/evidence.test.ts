@@ -1,4 +1,4 @@
-import { METRIC_DELAY_MS, OVERLOAD_MARGIN, weighIncidents } from '../../../../shared/plan/evidence';
+import { METRIC_DELAY_MS, OVERLOAD_MARGIN, overloadedNow, weighIncidents } from '../../../../shared/plan/evidence';
 import { exampleConfig, MIN, NOW } from '../fixtures/planner';
 
 const config = exampleConfig();
@@ -14,7 +14,7 @@ const base = {
 };
 
 test('an incident of a region that served and is not overloaded counts', () => {
-  expect(weighIncidents(base)).toEqual({ counted: base.incidents, discounted: [], overloaded: false });
+  expect(weighIncidents(base)).toEqual({ counted: base.incidents, discounted: [] });
   // Offered less than it serves, 30 % 5xx: a gray failure.
   expect(weighIncidents({ ...base, traffic: { rps: 6, errorRatio: 0.3 } }).counted).toHaveLength(1);
 });
@@ -62,7 +62,7 @@ test('overload that has ended: incidents whose window held it are discounted for
   // Capacity caught up (2 healthy × 4 rps ≥ 6 offered), the 5xx of the overload still in the window.
   const now = { ...base, traffic: { rps: 6, errorRatio: 0.4 }, overloadEndedAt: ended };
   const during = [{ id: 'a', startedAt: ended - 3 * MIN }];
-  expect(weighIncidents({ ...now, incidents: during })).toMatchObject({ counted: [], overloaded: false });
+  expect(weighIncidents({ ...now, incidents: during })).toMatchObject({ counted: [] });
   expect(weighIncidents({ ...now, incidents: during }).discounted[0]?.why).toBe('overload');
   // Still open one window after the window that held it: it counts.
   const later = { ...now, incidents: during, now: ended + 2 * windowMs + METRIC_DELAY_MS };
@@ -70,6 +70,7 @@ test('overload that has ended: incidents whose window held it are discounted for
   // Opened when its window no longer reached the overload: evidence.
   const fresh = [{ id: 'b', startedAt: ended + windowMs + METRIC_DELAY_MS + 1 }];
   expect(weighIncidents({ ...now, incidents: fresh, now: fresh[0]!.startedAt }).counted).toHaveLength(1);
-  // Overloaded now is reported (the note records when it ends).
-  expect(weighIncidents({ ...base, traffic: { rps: 16, errorRatio: 0.5 } }).overloaded).toBe(true);
+  // Overloaded now: offered beyond what its healthy replicas serve (the note records when it ends).
+  expect(overloadedNow({ ...base, traffic: { rps: 16, errorRatio: 0.5 } })).toBe(true);
+  expect(overloadedNow({ ...base, traffic: { rps: 6, errorRatio: 0.5 } })).toBe(false);
 });

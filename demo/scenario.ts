@@ -109,6 +109,13 @@ export const ScenarioSchema = z.strictObject({
   config: z.string().min(1),
   /** Virtual length of the scenario. */
   duration: duration(),
+  /**
+   * Whose clock the twin runs on: `google` (default: the twin's defaults, Google's documented delays
+   * and GPU boot times, docs/EMULATOR.md "Time") or `fast-cloud` (demo/stack.ts SCENARIO_TIMINGS: the
+   * faster cloud the older scenarios were timed for; on Google's clock their warm-ups end before the
+   * regions serve and their recoveries after their end).
+   */
+  timings: z.enum(['google', 'fast-cloud']).default('google'),
   /** Virtual-clock speed (× real time). */
   speed: z.number().min(1).max(1_000).default(50),
   /** Seed of the world's jitter and the emulator's randomness. */

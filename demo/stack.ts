@@ -63,7 +63,7 @@ export async function startStack(input: {
   const { scenario, config, mode } = input;
   const emulator = await startEmulator({
     clockSpeed: input.speed,
-    timings: SCENARIO_TIMINGS,
+    timings: scenario.timings === 'google' ? {} : SCENARIO_TIMINGS,
     random: seededRandom(scenario.seed * 7919 + 1),
   });
   const gcp = new GcpClients({

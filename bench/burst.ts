@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { TEN_REGIONS, tenRegionConfig } from './configs';
+import { BURST_REGIONS, burstConfig } from './configs';
 import type { Section } from './report';
 import { msSince, summarize } from './stats';
 import { type BenchWorld, startBenchWorld } from './world';
@@ -68,7 +68,7 @@ async function results(w: BenchWorld): Promise<Array<{ requestId: string; status
 
 const request = (run: number, i: number) => ({
   requestId: `burst-${run}-${i}`,
-  region: TEN_REGIONS[i % TEN_REGIONS.length],
+  region: BURST_REGIONS[i % BURST_REGIONS.length],
   accelerator: 'nvidia-l4',
   replicas: 1 + (i % 3),
   durationMinutes: 60,
@@ -91,7 +91,7 @@ interface BurstRun {
 }
 
 async function oneRun(run: number, duplicates: number): Promise<BurstRun> {
-  const w = await startBenchWorld(tenRegionConfig());
+  const w = await startBenchWorld(burstConfig());
   const instance = await startInstance(w);
   try {
     await subscribe(w, instance.url);
@@ -108,7 +108,7 @@ async function oneRun(run: number, duplicates: number): Promise<BurstRun> {
     // Baseline: one request alone, publish → answer (the instance warmed up by it: clients built).
     let t = process.hrtime.bigint();
     await topic.publishMessage({
-      json: { ...request(run, 0), requestId: `single-${run}`, region: TEN_REGIONS[0], replicas: 1 },
+      json: { ...request(run, 0), requestId: `single-${run}`, region: BURST_REGIONS[0], replicas: 1 },
     });
     await waitFor(new Set([`single-${run}`]), 60_000);
     const singleMs = msSince(t);
@@ -143,7 +143,7 @@ async function oneRun(run: number, duplicates: number): Promise<BurstRun> {
     for (const a of answers) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
     const requests = w.requestsSince(mark);
     const writesPerRegion: Record<string, number> = {};
-    for (const r of TEN_REGIONS) writesPerRegion[r] = 0;
+    for (const r of BURST_REGIONS) writesPerRegion[r] = 0;
     for (const q of requests) {
       const m = /\/regions\/([^/]+)\/autoscalers/.exec(q.path);
       if (m && q.write && q.method === 'PATCH')
@@ -185,7 +185,7 @@ async function oneRun(run: number, duplicates: number): Promise<BurstRun> {
   }
 }
 
-/** 3. 1,000 capacity requests for 10 regions published within 1 s to one function instance. */
+/** 3. 1,000 capacity requests for the L4 regions published within 1 s to one function instance. */
 export async function burst(reps: number): Promise<Section> {
   const runs: BurstRun[] = [];
   const count = Math.max(1, Math.min(2, reps));
@@ -203,7 +203,7 @@ export async function burst(reps: number): Promise<Section> {
     id: 'burst',
     title: '3. Burst of capacity requests',
     method:
-      `${REQUESTS} capacity requests (10 regions of bench/configs.ts \`tenRegionConfig\`, round-robin; 1–3 replicas; ` +
+      `${REQUESTS} capacity requests (the ${BURST_REGIONS.length} L4 regions of bench/configs.ts \`burstConfig\`, round-robin; 1–3 replicas; ` +
       '60 minutes) published within 1 s through the official Pub/Sub client, delivered by the emulator’s push ' +
       'subscription (at most 16 in flight, as Eventarc-style push) to ONE function instance (a child process running ' +
       'functions-framework on the deployed entry), with every message delivered twice (`duplicates: 2`). Answers ' +

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type GeorouteConfig, parseConfig } from '../shared/config';
+import { ACCELERATOR_ZONES, acceleratorZones } from '../shared/config/gpu-catalog';
 import { REGIONS } from '../shared/config/regions';
 import { estimateRttMs } from '../shared/config/rtt';
 
@@ -18,42 +19,34 @@ export function exampleConfig(): GeorouteConfig {
   return parsed(readFileSync(path.join(ROOT, 'examples', 'georoute.yaml'), 'utf8'), 'examples/georoute.yaml');
 }
 
-/** The 10 regions of the burst benchmark: three continents, two residency groups each at least. */
-export const TEN_REGIONS = [
-  'us-central1',
-  'us-east4',
-  'us-west1',
-  'us-east1',
-  'europe-west4',
-  'europe-west1',
-  'europe-west3',
-  'asia-southeast1',
-  'asia-northeast1',
-  'asia-east1',
-] as const;
+/**
+ * The regions of the burst benchmark: every region the GPU catalog knows L4 zones for (three
+ * continents); bootstrap refuses a zone without the accelerator, as Compute Engine would.
+ */
+export const BURST_REGIONS = Object.keys(ACCELERATOR_ZONES['nvidia-l4'] ?? {}).sort();
 
 /**
- * A 10-region deployment (1 × L4 per replica, floor 1, ceiling 20, budget for all of them), its
+ * A deployment over BURST_REGIONS (1 × L4 per replica, floor 1, ceiling 20, budget for all of them), its
  * regions as client locations too. Guardrails as the defaults, except no scale-out cooldown (a burst
  * of capacity requests would otherwise be held back by design, which is not what is measured).
  */
-export function tenRegionConfig(): GeorouteConfig {
+export function burstConfig(): GeorouteConfig {
   return parsed(
     {
       project: 'georoute-bench',
-      regions: TEN_REGIONS.map((name) => ({
+      regions: BURST_REGIONS.map((name) => ({
         name,
-        zones: (REGIONS.get(name)?.zones ?? ['a']).slice(0, 2).map((z) => `${name}-${z}`),
+        zones: (acceleratorZones('nvidia-l4', name) ?? []).slice(0, 2),
         minReplicas: 1,
         maxReplicas: 20,
         replicaThroughputRps: 4,
       })),
-      clientLocations: TEN_REGIONS.map((location) => ({ location, expectedRps: 4 })),
+      clientLocations: BURST_REGIONS.map((location) => ({ location, expectedRps: 4 })),
       dns: { managedZone: 'georoute-bench', recordName: 'infer.bench.example.com.' },
       gpuBudget: { maxTotalAccelerators: 200 },
       guardrails: { scaleOutCooldownSec: 0 },
     },
-    'the 10-region bench config',
+    'the burst bench config',
   );
 }
 

@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import type { GeorouteConfig } from '../../shared/config';
 import type { LogEntry } from '../../shared/core/logger';
 import { eventually as poll } from './eventually';
-import type { World } from './world';
+import { startWorld, type World } from './world';
 
 export const FUNCTION_NAMES = ['capacityRequest', 'healthAlert', 'reconcile'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
@@ -131,4 +132,21 @@ export async function startFunctions(world: World): Promise<FunctionsHarness> {
 /** The one polling helper (test/helpers/eventually.ts) with the harness's defaults: 15 s, every 50 ms. */
 export function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000): Promise<NonNullable<T>> {
   return poll(async () => (await check()) || undefined, { timeoutMs, intervalMs: 50 }) as Promise<NonNullable<T>>;
+}
+
+/**
+ * A world with the three functions served, started once for the test file (beforeAll) and closed
+ * after it: `const s = functionsWorld(config)`, then `s.w` and `s.fx` inside the tests.
+ */
+export function functionsWorld(config: GeorouteConfig): { readonly w: World; readonly fx: FunctionsHarness } {
+  const ctx = {} as { w: World; fx: FunctionsHarness };
+  beforeAll(async () => {
+    ctx.w = await startWorld(config);
+    ctx.fx = await startFunctions(ctx.w);
+  });
+  afterAll(async () => {
+    await ctx.fx?.close();
+    await ctx.w?.close();
+  });
+  return ctx;
 }

@@ -1,21 +1,10 @@
-import { eventually, type FunctionsHarness, startFunctions, subscriptionOf } from '../../helpers/functions';
+import { eventually, functionsWorld, subscriptionOf } from '../../helpers/functions';
 import { incident } from '../../helpers/incidents';
 import { testConfig } from '../../helpers/stack';
-import { startWorld, type World } from '../../helpers/world';
 
 const config = testConfig();
 const topics = config.pubsub;
-let w: World;
-let fx: FunctionsHarness;
-
-beforeAll(async () => {
-  w = await startWorld(config);
-  fx = await startFunctions(w);
-});
-afterAll(async () => {
-  await fx.close();
-  await w.close();
-});
+const s = functionsWorld(config);
 
 const ok = { requestId: 'r-ok', region: 'us-central1', accelerator: 'nvidia-l4', replicas: 1, reason: 'x' };
 let deep: unknown = 'bottom';
@@ -142,36 +131,36 @@ const CASES: Array<{
 test.each(CASES)(
   '$name → acked, logged, dead-lettered, nothing changed',
   async ({ topic, data, attributes, reason }) => {
-    const mark = await w.control.mark();
-    const subBefore = (await fx.subscriptions()).find(
+    const mark = await s.w.control.mark();
+    const subBefore = (await s.fx.subscriptions()).find(
       (s) => s.name === `projects/${config.project}/subscriptions/${subscriptionOf(topic)}`,
     );
-    const messageId = await fx.publish(topic, data, attributes);
+    const messageId = await s.fx.publish(topic, data, attributes);
     const dead = await eventually(async () =>
-      (await fx.messages(topics.deadLetter)).map((m) => JSON.parse(m.text)).find((d) => d.messageId === messageId),
+      (await s.fx.messages(topics.deadLetter)).map((m) => JSON.parse(m.text)).find((d) => d.messageId === messageId),
     );
     expect(dead.reason).toMatch(reason);
     expect(dead.function).toBe(topic === topics.healthAlerts ? 'healthAlert' : 'capacityRequest');
-    const logged = fx.logs.find(
+    const logged = s.fx.logs.find(
       (l) => l.severity === 'ERROR' && l.decision === 'dead-letter' && reason.test(String(l.message)),
     );
     expect(logged).toBeDefined();
     // Acked at the first delivery: no nack, no redelivery.
     const sub = await eventually(async () => {
-      const now = (await fx.subscriptions()).find((s) => s.name === subBefore?.name)!;
+      const now = (await s.fx.subscriptions()).find((s) => s.name === subBefore?.name)!;
       return (now.acked as number) > (subBefore!.acked as number) ? now : undefined;
     });
     expect((sub.acked as number) - (subBefore!.acked as number)).toBe(1);
     expect(sub.nacked).toBe(subBefore!.nacked);
     // No action: no Compute or DNS write at all.
-    const { requests } = await w.control.requests({ since: mark });
+    const { requests } = await s.w.control.requests({ since: mark });
     expect(requests.filter((r) => r.write && (r.api === 'compute' || r.api === 'dns'))).toEqual([]);
   },
 );
 
 test('hand-made CloudEvents that are not Pub/Sub messages are acked (204) and dead-lettered too', async () => {
   const post = (body: string) =>
-    fetch(fx.urls.reconcile, {
+    fetch(s.fx.urls.reconcile, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -185,7 +174,7 @@ test('hand-made CloudEvents that are not Pub/Sub messages are acked (204) and de
   expect((await post('{}')).status).toBe(204);
   expect((await post('{"message":{"data":"!!!not base64!!!"}}')).status).toBe(204);
   const dead = await eventually(async () => {
-    const all = (await fx.messages(topics.deadLetter))
+    const all = (await s.fx.messages(topics.deadLetter))
       .map((m) => JSON.parse(m.text))
       .filter((d) => d.function === 'reconcile');
     return all.length >= 2 ? all : undefined;

@@ -1,31 +1,21 @@
 import { handleCapacityRequest } from '../../../shared/handlers/capacity-request';
 import { reconcile } from '../../../shared/reconcile/reconcile';
 import { pubsubEvent, recordingRuntime } from '../../helpers/events';
-import { eventually, type FunctionsHarness, startFunctions } from '../../helpers/functions';
+import { eventually, functionsWorld } from '../../helpers/functions';
 import { testConfig } from '../../helpers/stack';
 import { startWorld, type World } from '../../helpers/world';
 
 const config = testConfig({ gpuBudget: { maxTotalAccelerators: 40 } });
 const topics = config.pubsub;
-let w: World;
-let fx: FunctionsHarness;
-
-beforeAll(async () => {
-  w = await startWorld(config);
-  fx = await startFunctions(w);
-});
-afterAll(async () => {
-  await fx.close();
-  await w.close();
-});
+const s = functionsWorld(config);
 
 const answers = async () =>
-  (await fx.messages(topics.capacityResults)).map(
+  (await s.fx.messages(topics.capacityResults)).map(
     (m) => JSON.parse(m.text) as { requestId: string; status: string; reason: string },
   );
 
 async function autoscaler(region: string) {
-  const [a] = await w.gcp.compute.regionAutoscalers.get({
+  const [a] = await s.w.gcp.compute.regionAutoscalers.get({
     project: config.project,
     region,
     autoscaler: `georoute-as-${region}`,
@@ -36,12 +26,12 @@ async function autoscaler(region: string) {
 test('a burst delivered twice to one instance: one answer each, far fewer writes than requests', async () => {
   const regions = ['us-central1', 'europe-west4'];
   const ids = Array.from({ length: 40 }, (_, i) => `burst-${i}`);
-  await w.control.setDelivery({ duplicates: 2 });
-  const mark = await w.control.mark();
+  await s.w.control.setDelivery({ duplicates: 2 });
+  const mark = await s.w.control.mark();
   try {
     await Promise.all(
       ids.map((requestId, i) =>
-        fx.publish(topics.capacityRequests, {
+        s.fx.publish(topics.capacityRequests, {
           requestId,
           region: regions[i % 2],
           accelerator: 'nvidia-l4',
@@ -54,16 +44,16 @@ test('a burst delivered twice to one instance: one answer each, far fewer writes
       const got = new Set((await answers()).map((a) => a.requestId));
       return ids.every((id) => got.has(id));
     }, 60_000);
-    await w.control.flush();
+    await s.w.control.flush();
   } finally {
-    await w.control.setDelivery({ duplicates: 1 });
+    await s.w.control.setDelivery({ duplicates: 1 });
   }
   const mine = (await answers()).filter((a) => ids.includes(a.requestId));
   expect(mine).toHaveLength(ids.length); // exactly once each, duplicates included
   expect(new Set(mine.map((a) => a.requestId)).size).toBe(ids.length);
   expect(mine.every((a) => a.status === 'granted')).toBe(true);
 
-  const { requests } = await w.control.requests({ since: mark, api: 'compute' });
+  const { requests } = await s.w.control.requests({ since: mark, api: 'compute' });
   const autoscalerWrites = requests.filter((r) => r.method === 'PATCH' && r.path.includes('/autoscalers'));
   const claims = requests.filter(
     (r) => r.method === 'PATCH' && r.path.endsWith(`/backendServices/${config.loadBalancer.backendService}`),
@@ -91,13 +81,13 @@ test('an autoscaler at Compute Engine’s 128-schedule limit: the request is ans
       { minRequiredReplicas: 1, schedule: `${i % 60} 3 1 1 *`, durationSec: 300, timeZone: 'UTC' },
     ]),
   );
-  await w.gcp.compute.regionAutoscalers.patch({
+  await s.w.gcp.compute.regionAutoscalers.patch({
     project: config.project,
     region,
     autoscaler: current.name as string,
     autoscalerResource: { name: current.name, autoscalingPolicy: { scalingSchedules } },
   });
-  await fx.publish(topics.capacityRequests, {
+  await s.fx.publish(topics.capacityRequests, {
     requestId: 'full-1',
     region,
     accelerator: 'nvidia-l4',
@@ -185,7 +175,7 @@ describe('the reconcile after a burst', () => {
     expect(eu.autoscalingPolicy?.minNumReplicas).toBe(plannedEu);
     expect(
       Object.entries(eu.autoscalingPolicy?.scalingSchedules ?? {}).some(
-        ([name, s]) => name.startsWith('georoute-') && s.minRequiredReplicas === 1 && !s.disabled,
+        ([name, sch]) => name.startsWith('georoute-') && sch.minRequiredReplicas === 1 && !sch.disabled,
       ),
     ).toBe(true);
     expect((await fAutoscaler('us-central1')).autoscalingPolicy?.minNumReplicas).toBe(2);

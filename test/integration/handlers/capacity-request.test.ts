@@ -1,30 +1,19 @@
 import { scheduleName } from '../../../shared/state';
-import { eventually, type FunctionsHarness, startFunctions } from '../../helpers/functions';
+import { eventually, functionsWorld } from '../../helpers/functions';
 import { testConfig } from '../../helpers/stack';
-import { startWorld, type World } from '../../helpers/world';
 
 const config = testConfig();
 const topics = config.pubsub;
-let w: World;
-let fx: FunctionsHarness;
-
-beforeAll(async () => {
-  w = await startWorld(config);
-  fx = await startFunctions(w);
-});
-afterAll(async () => {
-  await fx.close();
-  await w.close();
-});
+const s = functionsWorld(config);
 
 const results = async (requestId: string) =>
-  (await fx.messages(topics.capacityResults)).map((m) => JSON.parse(m.text)).filter((r) => r.requestId === requestId);
+  (await s.fx.messages(topics.capacityResults)).map((m) => JSON.parse(m.text)).filter((r) => r.requestId === requestId);
 /** Waits for the first answer to a request. */
 const answered = (requestId: string) =>
   eventually(async () => ((await results(requestId)).length > 0 ? results(requestId) : undefined));
 
 async function schedules(region: string) {
-  const [a] = await w.gcp.compute.regionAutoscalers.get({
+  const [a] = await s.w.gcp.compute.regionAutoscalers.get({
     project: config.project,
     region,
     autoscaler: `georoute-as-${region}`,
@@ -33,7 +22,7 @@ async function schedules(region: string) {
 }
 
 test('a time-boxed request becomes a scaling schedule in its region and gets one `granted` answer', async () => {
-  await fx.publish(topics.capacityRequests, {
+  await s.fx.publish(topics.capacityRequests, {
     requestId: 'launch-42',
     region: 'us-central1',
     accelerator: 'nvidia-l4',
@@ -47,8 +36,8 @@ test('a time-boxed request becomes a scaling schedule in its region and gets one
   const schedule = (await schedules('us-central1'))[scheduleName('launch-42')];
   expect(schedule).toMatchObject({ minRequiredReplicas: 3, durationSec: 1800, disabled: false });
   // The autoscaler now keeps at least 3 VMs: the MIG's target follows.
-  w.advance(30_000);
-  const [mig] = await w.gcp.compute.regionInstanceGroupManagers.get({
+  s.w.advance(30_000);
+  const [mig] = await s.w.gcp.compute.regionInstanceGroupManagers.get({
     project: config.project,
     region: 'us-central1',
     instanceGroupManager: 'georoute-mig-us-central1',
@@ -57,10 +46,10 @@ test('a time-boxed request becomes a scaling schedule in its region and gets one
 });
 
 test('the same requestId delivered three times at once has one effect and one answer', async () => {
-  await w.control.setDelivery({ duplicates: 3 });
-  const mark = await w.control.mark();
+  await s.w.control.setDelivery({ duplicates: 3 });
+  const mark = await s.w.control.mark();
   try {
-    await fx.publish(topics.capacityRequests, {
+    await s.fx.publish(topics.capacityRequests, {
       requestId: 'dup-1',
       near: 'europe-west1',
       accelerator: 'nvidia-l4',
@@ -70,10 +59,10 @@ test('the same requestId delivered three times at once has one effect and one an
     await answered('dup-1');
     // Let every copy finish before counting: each logs its decision.
     await eventually(
-      () => fx.logs.filter((l) => l.function === 'capacityRequest' && l.requestId === 'dup-1').length >= 3,
+      () => s.fx.logs.filter((l) => l.function === 'capacityRequest' && l.requestId === 'dup-1').length >= 3,
     );
   } finally {
-    await w.control.setDelivery({ duplicates: 1 });
+    await s.w.control.setDelivery({ duplicates: 1 });
   }
   expect(await results('dup-1')).toHaveLength(1);
   expect((await results('dup-1'))[0]).toMatchObject({
@@ -82,7 +71,7 @@ test('the same requestId delivered three times at once has one effect and one an
   });
   // One schedule: the copies' writes carry the same requestId, so Google applies one and replays the rest.
   expect(Object.keys(await schedules('europe-west4')).filter((n) => n.includes('dup-1'))).toHaveLength(1);
-  const { requests } = await w.control.requests({ since: mark, api: 'compute' });
+  const { requests } = await s.w.control.requests({ since: mark, api: 'compute' });
   const claims = requests.filter(
     (r) => r.method === 'PATCH' && r.path.endsWith(`/backendServices/${config.loadBalancer.backendService}`),
   );
@@ -90,14 +79,14 @@ test('the same requestId delivered three times at once has one effect and one an
 });
 
 test('stockout-aware: a region out of GPUs is skipped and the next-nearest region with stock gets it', async () => {
-  for (const zone of ['us-east4-a', 'us-east4-c']) await w.control.stockout({ zone, outOfStock: true });
-  await w.control.setDemand({
+  for (const zone of ['us-east4-a', 'us-east4-c']) await s.w.control.stockout({ zone, outOfStock: true });
+  await s.w.control.setDemand({
     mig: 'georoute-mig-us-east4',
     region: 'us-east4',
     replicas: 3,
   });
-  w.advance(60_000); // the MIG tries to grow there and fails: ZONE_RESOURCE_POOL_EXHAUSTED in listErrors
-  await fx.publish(topics.capacityRequests, {
+  s.w.advance(60_000); // the MIG tries to grow there and fails: ZONE_RESOURCE_POOL_EXHAUSTED in listErrors
+  await s.fx.publish(topics.capacityRequests, {
     requestId: 'spill-1',
     near: 'us-east4',
     accelerator: 'nvidia-l4',
@@ -110,7 +99,7 @@ test('stockout-aware: a region out of GPUs is skipped and the next-nearest regio
 });
 
 test('a request beyond what the region and its fence can hold is answered `partial`', async () => {
-  await fx.publish(topics.capacityRequests, {
+  await s.fx.publish(topics.capacityRequests, {
     requestId: 'big-1',
     region: 'europe-west4',
     accelerator: 'nvidia-l4',

@@ -63,11 +63,17 @@ export function regionLoad(input: RegionInput): RegionOutput {
     gatewayShare: perf.shedRatio + gatewayFault,
   };
   // The autoscaler's signal: a per-VM metric (in-flight requests, by Little's law rate × latency), or
-  // load-balancing utilization. Its recommended size for either (docs/emulator/world.md).
+  // load-balancing utilization. Its recommended size for either (docs/emulator/world.md). Only serving
+  // VMs report the metric: "the autoscaler ignores data from VMs that are still initializing"
+  // (`coolDownPeriodSec`, https://cloud.google.com/compute/docs/reference/rest/v1/autoscalers), so the
+  // group is sized from the reporting VMs' average — booting VMs are neither counted as idle nor
+  // dropped from the group's size — and with none reporting there is no recommendation: it keeps its size.
   const inflight = (Math.min(input.rps, b.healthy * b.replicaRps * 2) * perf.p50Ms) / 1000;
   const demand =
     b.scaling.kind === 'metric'
-      ? Math.ceil(inflight / b.scaling.targetPerReplica - 1e-9)
+      ? b.healthy > 0
+        ? Math.ceil((Math.max(b.target, b.healthy) * inflight) / b.healthy / b.scaling.targetPerReplica - 1e-9)
+        : b.target
       : Math.ceil(input.rps / (b.replicaRps * b.scaling.target));
   const sample: RegionSample = {
     clientRps: input.clientRps,

@@ -67,7 +67,8 @@ export function regionLoad(input: RegionInput): RegionOutput {
   // VMs report the metric: "the autoscaler ignores data from VMs that are still initializing"
   // (`coolDownPeriodSec`, https://cloud.google.com/compute/docs/reference/rest/v1/autoscalers), so the
   // group is sized from the reporting VMs' average — booting VMs are neither counted as idle nor
-  // dropped from the group's size — and with none reporting there is no recommendation: it keeps its size.
+  // dropped from the group's size. With none reporting Google documents no behaviour; the twin's
+  // reading is no recommendation (the group keeps its size), not "zero demand".
   const inflight = (Math.min(input.rps, b.healthy * b.replicaRps * 2) * perf.p50Ms) / 1000;
   const demand =
     b.scaling.kind === 'metric'

@@ -69,25 +69,25 @@ export function measure(
       .sort();
   }
 
-  // Neighbour capacity: from the failure on, each neighbour that scaled out is ready when healthy ≥ target.
+  // Neighbour capacity: from the failure on, each neighbour that was short of its target (scaled out,
+  // or still booting what its autoscaler asked for) is ready when healthy ≥ target again.
   const replicas = events.filter((e): e is Extract<WorldEvent, { kind: 'replicas' }> => e.kind === 'replicas');
   let readyAt: number | null = null;
   let anyScaled = false;
   let allReady = true;
   for (const n of out.neighbours) {
     const before = [...replicas].reverse().find((e) => e.region === n && e.at <= t);
-    const baseTarget = before?.target ?? 0;
-    let scaled = false;
+    let short = before !== undefined && before.healthy < before.target;
     let ready: number | null = null;
     for (const e of replicas) {
       if (e.region !== n || e.at < t) continue;
-      if (e.target > baseTarget) scaled = true;
-      if (scaled && e.healthy >= e.target) {
+      if (e.healthy < e.target) short = true;
+      else if (short) {
         ready = e.at;
         break;
       }
     }
-    if (!scaled) continue;
+    if (!short) continue;
     anyScaled = true;
     if (ready === null) allReady = false;
     else readyAt = Math.max(readyAt ?? ready, ready);
@@ -109,7 +109,7 @@ export function describeMeasures(m: Measures): string[] {
   return [
     `failure of ${m.failedRegion} → drained (capacityScaler 0):         ${f(m.toDrainSec, 'never drained')}`,
     `failure of ${m.failedRegion} → DNS rewritten (no answer to it):    ${f(m.toDnsRewriteSec, 'still answered')}`,
-    `failure of ${m.failedRegion} → neighbour capacity ready${m.neighbours.length ? ` (${m.neighbours.join(', ')})` : ''}: ${f(m.toNeighbourReadySec, 'no neighbour scaled out, or not ready')}`,
+    `failure of ${m.failedRegion} → neighbour capacity ready${m.neighbours.length ? ` (${m.neighbours.join(', ')})` : ''}: ${f(m.toNeighbourReadySec, 'no neighbour was short of capacity, or it never caught up')}`,
     ...(m.recoverAt !== null
       ? [`recovery of ${m.failedRegion} → back at capacityScaler 1: ${f(m.toRecoveredSec, 'not within the scenario')}`]
       : []),

@@ -111,9 +111,8 @@ export const ScenarioSchema = z.strictObject({
   duration: duration(),
   /**
    * Whose clock the twin runs on: `google` (default: the twin's defaults, Google's documented delays
-   * and GPU boot times, docs/EMULATOR.md "Time") or `fast-cloud` (demo/stack.ts SCENARIO_TIMINGS: the
-   * faster cloud the older scenarios were timed for; on Google's clock their warm-ups end before the
-   * regions serve and their recoveries after their end).
+   * and GPU boot times, docs/EMULATOR.md "Time") or `fast-cloud` (demo/stack.ts SCENARIO_TIMINGS: a
+   * faster cloud, VMs serving 90 s after creation, for experiments and tests not about time).
    */
   timings: z.enum(['google', 'fast-cloud']).default('google'),
   /** Virtual-clock speed (× real time). */

@@ -80,10 +80,14 @@ function wantedFloor(
   const cur = currentFloor(input, r);
   const w: Wanted = { name: r.name, cur, req: requestedFloor(input, r.name), want: cur, reasons: [] };
   if (obs) {
-    if ((decisions[i] as RegionDecision).scaler <= 0) {
+    const d = decisions[i] as RegionDecision;
+    if (d.scaler <= 0) {
       // A drained region keeps its floor: it may be back soon, and scaling it in gains nothing now.
       w.want = Math.max(r.minReplicas, w.req, cur);
-    } else floorForLoad(input, r, weights, i, w);
+    } else {
+      floorForLoad(input, r, weights, i, w);
+      holdWhileRamping(d, r, w);
+    }
     holdWhileWarming(obs, r, w);
   }
   capFloor(topo.replicaCap[i] as number, r, obs, w);
@@ -118,6 +122,23 @@ function floorForLoad(input: PlannerInput, r: RegionConfig, weights: WeightResul
       message: `${name}: serves a location with no load metric; keeping the floor at ${w.cur}`,
     });
   }
+}
+
+/**
+ * Rule 7: a region climbing the recovery ramp keeps the floor it had while drained. Its planned load
+ * is its ramp share (a tenth at the first step) and would lower the floor; at the last step it gets
+ * all its clients back, and VMs scaled in at the first step would take a GPU boot (~15 min on Google's
+ * clock) to return — longer than the whole ramp. Seen on the headline demo: floor 6 → 1 at scaler 0.1,
+ * then 3, 4, 5, 7 while its p95 climbed past the SLO.
+ */
+function holdWhileRamping(d: RegionDecision, r: RegionConfig, w: Wanted): void {
+  if (d.state !== 'ramping' || w.want >= w.cur) return;
+  w.want = Math.max(w.cur, r.minReplicas);
+  w.reasons.push({
+    subject: w.name,
+    code: 'ramp-hold',
+    message: `${w.name}: recovering, floor held at ${w.want} until the ramp completes`,
+  });
 }
 
 /** Rule 11: its VMs are not serving yet: what they can do is unknown, so no floor is raised on its account. */

@@ -104,6 +104,7 @@ export type ReasonCode =
   | 'awaiting-healthy-window'
   | 'ramp-step'
   | 'ramp-wait'
+  | 'ramp-hold'
   | 'region-unobserved'
   | 'scale-out'
   | 'scale-in'

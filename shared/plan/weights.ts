@@ -31,11 +31,11 @@ function headroom(input: PlannerInput, topo: Topology, decisions: readonly Regio
     const d = decisions[i] as RegionDecision;
     if (d.scaler <= 0) return;
     const obs = input.observed[r.name];
-    // A region that cannot grow (stockout, quota) only has the VMs it already has.
-    const replicas =
-      obs && (obs.stockout || obs.quotaExceeded)
-        ? obs.instances.running + obs.instances.booting
-        : (topo.replicaCap[i] as number);
+    // A region that cannot grow (stockout, quota) only has the VMs that serve now. Not its booting
+    // ones: on Google's clock a GPU VM serves ~15 min after creation, and counting them kept a
+    // stocked-out region's clients on it, shedding, for those minutes (examples/scenarios/gpu-stockout.yaml).
+    // The plan is recomputed every tick: as they come up its share returns, within the churn limit.
+    const replicas = obs && (obs.stockout || obs.quotaExceeded) ? obs.backendHealthy : (topo.replicaCap[i] as number);
     head[i] = replicas * r.replicaThroughputRps * util * d.scaler;
   });
   return head;

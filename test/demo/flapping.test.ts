@@ -25,7 +25,7 @@ beforeAll(async () => {
   if (!result.ok) throw new Error(result.errors.join('\n'));
   record = result.record;
   reportPath = result.reportPath!;
-}, 90_000);
+}, 300_000);
 
 test('16 incident notifications flap, the capacityScaler drains once and climbs the ramp', () => {
   expect(record.steps.filter((s) => s.action === 'incident')).toHaveLength(16);

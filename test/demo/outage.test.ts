@@ -18,7 +18,7 @@ beforeAll(async () => {
   });
   if (!result.ok) throw new Error(result.errors.join('\n'));
   record = result.record;
-}, 90_000);
+}, 300_000);
 
 const scalerAt = (region: string, at: number): number => {
   let v = 1;

@@ -1,6 +1,6 @@
 import type { PlannerInput } from '../../../../shared/plan';
 import { plan } from '../../../../shared/plan';
-import { baseInput, exampleConfig, MIN, NOW, unhealthy, withObserved } from '../fixtures/planner';
+import { baseInput, exampleConfig, healthy, MIN, NOW, unhealthy, withObserved } from '../fixtures/planner';
 
 const config = exampleConfig();
 /** 1 rps everywhere: every floor is the config min. */
@@ -57,6 +57,31 @@ describe('replica floors', () => {
     expect(r.reasons.some((x) => x.code === 'gpu-budget')).toBe(true);
     for (const reg of config.regions)
       expect(r.plan.regions[reg.name]!.targetReplicas).toBeGreaterThanOrEqual(reg.minReplicas);
+  });
+
+  it('a region climbing the recovery ramp keeps its floor until the ramp completes', () => {
+    // us-east4 back at scaler 0.1 for a minute, floor 6 kept from the drain; light load would want 1.
+    const ramping = (scaler: number) =>
+      plan(
+        withObserved(lightInput(), {
+          'us-east4': healthy({
+            currentCapacityScaler: scaler,
+            currentMinReplicas: 6,
+            lastHealthyTransitionAt: NOW - 60 * MIN,
+            lastScaleOutAt: NOW - 60 * MIN,
+            lastScaleInAt: NOW - 60 * MIN,
+          }),
+        }),
+      );
+    const r = ramping(0.1);
+    expect(r.plan.regions['us-east4']!.capacityScaler).toBeGreaterThan(0.1); // it ramps on…
+    expect(r.plan.regions['us-east4']!.capacityScaler).toBeLessThan(1);
+    expect(r.plan.regions['us-east4']).toMatchObject({ minReplicas: 6, targetReplicas: 6 }); // …with its floor
+    expect(codes(r, 'us-east4')).toContain('ramp-hold');
+    // Serving again: the floor follows its load (scale-in, cooldowns permitting).
+    const done = ramping(1);
+    expect(done.plan.regions['us-east4']!.targetReplicas).toBe(1);
+    expect(codes(done, 'us-east4')).not.toContain('ramp-hold');
   });
 
   it('a region in stockout gets no floor increase (demand spills instead)', () => {

@@ -77,6 +77,16 @@ describe('location weights', () => {
     expect(codes(r, 'us-central1')).toContain('stockout-spill');
   });
 
+  it('a region in stockout counts only the VMs that serve now, not those still booting', () => {
+    // 2 serve, 3 were created before the stockout and boot for another quarter of an hour.
+    const r = plan(
+      withObserved(baseInput(config), {
+        'us-central1': healthy({ stockout: true, backendHealthy: 2, instances: { running: 2, booting: 3, failed: 1 } }),
+      }),
+    );
+    expect(r.plan.locations['us-central1']!.weights['us-central1']).toBeCloseTo(6.4 / 12, 3);
+  });
+
   it('routes a location with a missing load metric to its nearest region (never as idle)', () => {
     const load = { ...baseInput(config).load };
     delete load['asia-east1'];

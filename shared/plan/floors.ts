@@ -86,7 +86,7 @@ function wantedFloor(
       w.want = Math.max(r.minReplicas, w.req, cur);
     } else {
       floorForLoad(input, r, weights, i, w);
-      holdWhileRamping(d, r, w);
+      holdWhileRamping(input, topo, d, weights, i, w);
     }
     holdWhileWarming(obs, r, w);
   }
@@ -125,19 +125,36 @@ function floorForLoad(input: PlannerInput, r: RegionConfig, weights: WeightResul
 }
 
 /**
- * Rule 7: a region climbing the recovery ramp keeps the floor it had while drained. Its planned load
- * is its ramp share (a tenth at the first step) and would lower the floor; at the last step it gets
- * all its clients back, and VMs scaled in at the first step would take a GPU boot (~15 min on Google's
- * clock) to return — longer than the whole ramp. Seen on the headline demo: floor 6 → 1 at scaler 0.1,
- * then 3, 4, 5, 7 while its p95 climbed past the SLO.
+ * Rule 7: a region climbing the recovery ramp is sized for the load it will have when the ramp
+ * completes — the clients it is nearest to (or its planned load, if more) — and never below the floor
+ * it had while drained. Its planned load alone is its ramp share (a tenth at the first step) and would lower the
+ * floor; VMs scaled in at the first step, or asked for only at the last, take a GPU boot (~15 min on
+ * Google's clock) to serve — longer than the whole ramp. Seen on the headline demo: floor 6 → 1 at
+ * scaler 0.1, then 3, 4, 5, 7 while its p95 climbed past the SLO.
  */
-function holdWhileRamping(d: RegionDecision, r: RegionConfig, w: Wanted): void {
-  if (d.state !== 'ramping' || w.want >= w.cur) return;
-  w.want = Math.max(w.cur, r.minReplicas);
+function holdWhileRamping(
+  input: PlannerInput,
+  topo: Topology,
+  d: RegionDecision,
+  weights: WeightResult,
+  i: number,
+  w: Wanted,
+): void {
+  if (d.state !== 'ramping') return;
+  const r = topo.regionConfig[i] as RegionConfig;
+  let home = 0;
+  topo.locations.forEach((loc, l) => {
+    if (topo.candidates[l]?.[0] === i) home += input.load[loc] ?? 0;
+  });
+  const full = Math.max(home, weights.plannedRps[i] as number);
+  const perReplica = r.replicaThroughputRps * input.config.guardrails.targetUtilization;
+  const want = Math.max(w.want, w.cur, r.minReplicas, Math.ceil(full / perReplica - 1e-9));
+  if (want <= w.want) return;
+  w.want = want;
   w.reasons.push({
     subject: w.name,
     code: 'ramp-hold',
-    message: `${w.name}: recovering, floor held at ${w.want} until the ramp completes`,
+    message: `${w.name}: recovering, floor ${want} for the ${full.toFixed(1)} rps it serves once the ramp completes`,
   });
 }
 

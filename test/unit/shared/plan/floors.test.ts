@@ -78,6 +78,21 @@ describe('replica floors', () => {
     expect(r.plan.regions['us-east4']!.capacityScaler).toBeLessThan(1);
     expect(r.plan.regions['us-east4']).toMatchObject({ minReplicas: 6, targetReplicas: 6 }); // …with its floor
     expect(codes(r, 'us-east4')).toContain('ramp-hold');
+    // Under real load it is sized for the clients it is nearest to, before the last step sends them
+    // all back: us-east4 and northamerica-northeast1 ask 10 + 9 rps, southamerica-east1 (nearest to it
+    // too) 1 → ⌈20 / 3.2⌉ = 7 replicas, not its 0.1 share.
+    const busy = plan(
+      withObserved(lightInput({ load: { ...light, 'us-east4': 10, 'northamerica-northeast1': 9 } }), {
+        'us-east4': healthy({
+          currentCapacityScaler: 0.1,
+          currentMinReplicas: 2,
+          lastHealthyTransitionAt: NOW - 60 * MIN,
+          lastScaleOutAt: NOW - 60 * MIN,
+          lastScaleInAt: NOW - 60 * MIN,
+        }),
+      }),
+    );
+    expect(busy.plan.regions['us-east4']).toMatchObject({ minReplicas: 7, targetReplicas: 7 });
     // Serving again: the floor follows its load (scale-in, cooldowns permitting).
     const done = ramping(1);
     expect(done.plan.regions['us-east4']!.targetReplicas).toBe(1);

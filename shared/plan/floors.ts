@@ -4,7 +4,8 @@
  * separate cooldowns (out fast, in slow).
  */
 import type { RegionConfig } from '../config';
-import { type Decisions, isWarming, type RegionDecision } from './health';
+import { holdWhileRamping, holdWhileWarming } from './floor-holds';
+import type { Decisions, RegionDecision } from './health';
 import type { Topology } from './topology';
 import type { PlannerInput, Reason, RegionObservation } from './types';
 import type { WeightResult } from './weights';
@@ -16,7 +17,7 @@ export interface FloorDecision {
 }
 
 /** One region's floor before the GPU budget and the cooldowns (rules 7 and 11). */
-interface Wanted {
+export interface Wanted {
   name: string;
   /** The floor it has now. */
   cur: number;
@@ -122,47 +123,6 @@ function floorForLoad(input: PlannerInput, r: RegionConfig, weights: WeightResul
       message: `${name}: serves a location with no load metric; keeping the floor at ${w.cur}`,
     });
   }
-}
-
-/**
- * Rule 7: a region climbing the recovery ramp is sized for the load it will have when the ramp
- * completes — the clients it is nearest to (or its planned load, if more) — and never below the floor
- * it had while drained. Its planned load alone is its ramp share (a tenth at the first step) and would lower the
- * floor; VMs scaled in at the first step, or asked for only at the last, take a GPU boot (~15 min on
- * Google's clock) to serve — longer than the whole ramp. Seen on the headline demo: floor 6 → 1 at
- * scaler 0.1, then 3, 4, 5, 7 while its p95 climbed past the SLO.
- */
-function holdWhileRamping(
-  input: PlannerInput,
-  topo: Topology,
-  d: RegionDecision,
-  weights: WeightResult,
-  i: number,
-  w: Wanted,
-): void {
-  if (d.state !== 'ramping') return;
-  const r = topo.regionConfig[i] as RegionConfig;
-  let home = 0;
-  topo.locations.forEach((loc, l) => {
-    if (topo.candidates[l]?.[0] === i) home += input.load[loc] ?? 0;
-  });
-  const full = Math.max(home, weights.plannedRps[i] as number);
-  const perReplica = r.replicaThroughputRps * input.config.guardrails.targetUtilization;
-  const want = Math.max(w.want, w.cur, r.minReplicas, Math.ceil(full / perReplica - 1e-9));
-  if (want <= w.want) return;
-  w.want = want;
-  w.reasons.push({
-    subject: w.name,
-    code: 'ramp-hold',
-    message: `${w.name}: recovering, floor ${want} for the ${full.toFixed(1)} rps it serves once the ramp completes`,
-  });
-}
-
-/** Rule 11: its VMs are not serving yet: what they can do is unknown, so no floor is raised on its account. */
-function holdWhileWarming(obs: RegionObservation, r: RegionConfig, w: Wanted): void {
-  if (!isWarming(obs) || w.want <= Math.max(w.cur, r.minReplicas)) return;
-  w.want = Math.max(w.cur, r.minReplicas);
-  w.reasons.push({ subject: w.name, code: 'warming', message: `${w.name}: warming up, floor held at ${w.want}` });
 }
 
 /** Rule 7's bounds: maxReplicas / perRegionMax, and no increase in a region in stockout or over quota. */

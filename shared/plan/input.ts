@@ -123,8 +123,7 @@ function regionObservation(
   // listManagedInstances are two reads), so a VM can be verified (NONE) while the load balancer does
   // not count it yet. That is still the start-up, not "0/N backends healthy".
   const neverServed = note.servedAt === null && health.healthy === 0;
-  const warmingSince =
-    neverServed && (startingUp || note.warmingSince !== null) ? (note.warmingSince ?? now) : null;
+  const warmingSince = neverServed && (startingUp || note.warmingSince !== null) ? (note.warmingSince ?? now) : null;
   const warming = warmingSince !== null && now - warmingSince < region.warmupSec * 1000;
   // The first sighting of a healthy backend is kept (desired.ts writes it): alerts raised before it
   // were the start-up. Passed as is to the evidence, so the sighting itself discounts them too.

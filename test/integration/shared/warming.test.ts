@@ -38,7 +38,11 @@ test('a starting region whose MIG reports its VM up before its load balancer cou
   const [mig] = await w.gcp.compute.regionInstanceGroupManagers.get(at);
   const patched = await fetch(
     `${w.emu.restUrl}/compute/v1/projects/${at.project}/regions/${at.region}/instanceGroupManagers/${at.instanceGroupManager}`,
-    { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ autoHealingPolicies: [], fingerprint: mig.fingerprint }) },
+    {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ autoHealingPolicies: [], fingerprint: mig.fingerprint }),
+    },
   );
   expect(patched.status).toBe(200);
   w.advance(1_000); // the operation is done

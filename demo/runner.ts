@@ -103,7 +103,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       `  config ${config.project}: ${config.regions.length} regions, ${config.clientLocations.length} client locations; ` +
         `${Math.round(scenario.duration / 60_000)} simulated minutes${pace === 'live' ? ` at ${speed}× real time` : ', fast-forward'}`,
     );
-    // The bootstrap runs at the scenario's speed in both paces: its operations take virtual time.
+    // The bootstrap takes the virtual time Google's would (demo/pacer.ts bootstrapClock), in both paces.
     stack = await startStack({ scenario, config, configPath, mode, speed });
     const s = stack;
     const e = s.emulator;

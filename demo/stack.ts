@@ -6,6 +6,7 @@ import { bootstrap } from '../infra';
 import type { GeorouteConfig } from '../shared/config';
 import { GcpClients } from '../shared/gcp/clients';
 import { type FunctionsHost, startFunctionsHost } from './functions-host';
+import { bootstrapClock } from './pacer';
 import type { Scenario } from './scenario';
 
 /**
@@ -61,8 +62,9 @@ export async function startStack(input: {
   speed: number;
 }): Promise<Stack> {
   const { scenario, config, mode } = input;
+  // The bootstrap's own clock (demo/pacer.ts bootstrapClock); the scenario's speed once the stack is up.
   const emulator = await startEmulator({
-    clockSpeed: input.speed,
+    clockSpeed: 1,
     timings: scenario.timings === 'google' ? {} : SCENARIO_TIMINGS,
     random: seededRandom(scenario.seed * 7919 + 1),
   });
@@ -79,7 +81,7 @@ export async function startStack(input: {
   };
   try {
     const started = performance.now();
-    const boot = await bootstrap(gcp, config, { out: () => undefined, profile: mode });
+    const boot = await bootstrapClock(emulator, () => bootstrap(gcp, config, { out: () => undefined, profile: mode }));
     if (boot.exitCode !== 0) throw new Error(`bootstrap failed at ${boot.failure?.id}: ${boot.failure?.message}`);
     const bootstrapMs = performance.now() - started;
     const [policies] = await gcp.monitoring.alertPolicies.listAlertPolicies({ name: `projects/${config.project}` });
@@ -104,6 +106,7 @@ export async function startStack(input: {
       sampleSec: scenario.sampleEvery / 1000,
       seed: scenario.seed,
     });
+    emulator.ctx.clock.setSpeed(input.speed);
     return {
       mode,
       emulator,

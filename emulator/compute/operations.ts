@@ -19,6 +19,9 @@ export interface NewOperation {
 }
 
 export class Operations {
+  /** Operations a client is blocked on in `wait`, with how many waits each. */
+  private readonly waited = new Map<OperationRecord, number>();
+
   constructor(
     private readonly state: () => ComputeState,
     private readonly ctx: EmulatorContext,
@@ -127,12 +130,30 @@ export class Operations {
         // Like Google: block until DONE or a deadline, and possibly return before DONE.
         const op = this.find(req.params);
         const deadline = Date.now() + WAIT_REAL_CAP_MS;
-        while (this.ctx.clock.now() < op.doneAt && Date.now() < deadline) {
-          await sleep(Math.min(50, Math.max(1, this.ctx.clock.realDelayUntil(op.doneAt))));
+        this.waited.set(op, (this.waited.get(op) ?? 0) + 1);
+        try {
+          while (this.ctx.clock.now() < op.doneAt && Date.now() < deadline) {
+            await sleep(Math.min(50, Math.max(1, this.ctx.clock.realDelayUntil(op.doneAt))));
+          }
+        } finally {
+          const n = (this.waited.get(op) ?? 1) - 1;
+          if (n > 0) this.waited.set(op, n);
+          else this.waited.delete(op);
         }
         return this.view(op);
       });
     }
+  }
+
+  /**
+   * The earliest time an operation a client is blocked on (`wait`) is DONE, if any is not yet: what a
+   * pacer may skip to while the client has nothing else to do (demo/pacer.ts `bootstrapClock`).
+   */
+  waitedUntil(now: number): number | undefined {
+    let until: number | undefined;
+    for (const op of this.waited.keys())
+      if (op.doneAt > now && (until === undefined || op.doneAt < until)) until = op.doneAt;
+    return until;
   }
 
   private scopeOf(params: Record<string, string>): string {

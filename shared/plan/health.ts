@@ -125,7 +125,7 @@ function holdWarming(input: PlannerInput, topo: Topology, i: number, obs: Region
       {
         subject: name,
         code: 'warming',
-        message: `${name} is warming up (${obs.instances.booting} new VMs, none serving yet; ${left}s left of its warm-up window): held, not drained`,
+        message: `${name} is warming up (${obs.instances.booting + obs.instances.running} VMs, none serving yet; ${left}s left of its warm-up window): held, not drained`,
       },
       ...discountReasons(name, obs, input),
     ],

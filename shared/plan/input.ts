@@ -116,7 +116,14 @@ function regionObservation(
   // A region that never served is warming while it starts up, alerts or not (they are its start-up).
   // One that served before and now has only new VMs and none healthy is not starting up: its VMs are
   // being recreated after a failure (autohealing), and its clients get nothing meanwhile.
-  const warmingSince = startingUp && note.servedAt === null ? (note.warmingSince ?? now) : null;
+  // The window opens only when every VM is new (a region already failing when georoute first sees it
+  // is not starting up), and once open it lasts until the first serve or its end, whatever the MIG
+  // says of each VM meanwhile: the MIG verifies a VM with its autohealing check, the region's load
+  // balancer judges it with its own check, probed apart and read apart (getHealth and
+  // listManagedInstances are two reads), so a VM can be verified (NONE) while the load balancer does
+  // not count it yet. That is still the start-up, not "0/N backends healthy".
+  const neverServed = note.servedAt === null && health.healthy === 0;
+  const warmingSince = neverServed && (startingUp || note.warmingSince !== null) ? (note.warmingSince ?? now) : null;
   const warming = warmingSince !== null && now - warmingSince < region.warmupSec * 1000;
   // The first sighting of a healthy backend is kept (desired.ts writes it): alerts raised before it
   // were the start-up. Passed as is to the evidence, so the sighting itself discounts them too.

@@ -1,4 +1,5 @@
 import { plannerInput } from '../../../../shared/plan/input';
+import { plan as makePlan } from '../../../../shared/plan/plan';
 import { writeBackendNote } from '../../../../shared/state/notes';
 import { encodeScheduleMeta } from '../../../../shared/state/schedules';
 import { encodeWeights } from '../../../../shared/state/weights-record';
@@ -128,4 +129,39 @@ test('a region with every VM being created or verified and none healthy is warmi
   rs.instances.push({ instance: 'c', instanceStatus: 'RUNNING', currentAction: 'NONE' });
   backendIn(snap, config, 'us-east4').description = undefined;
   expect(plannerInput(config, snap).input.observed['us-east4']).toMatchObject({ warming: false, warmingSince: null });
+});
+
+test('a warming region stays warming when the MIG has verified a VM that the load balancer does not yet count', () => {
+  // Seen on Google's clock (test/google-clock/startup.test.ts): the MIG's autohealing check and the
+  // region's load-balancer check probe separately, and observe reads getHealth and listManagedInstances
+  // at slightly different times. In between, the region's first VM is verified (NONE) while its load
+  // balancer still counts 0 healthy: the start-up is not over, and the region never served.
+  const snap = baseSnapshot(config);
+  const rs = snap.regions['us-east4'] as unknown as {
+    instances: Array<Record<string, string>>;
+    health: { healthy: number; total: number };
+  };
+  rs.instances = [{ instance: 'a', instanceStatus: 'RUNNING', currentAction: 'NONE' }];
+  rs.health = { healthy: 0, total: 1 };
+  const warmingSince = NOW - 10 * MIN;
+  backendIn(snap, config, 'us-east4').description = writeBackendNote({
+    open: {},
+    closed: {},
+    healthySince: null,
+    unhealthy: false,
+    warmingSince,
+    servedAt: null,
+    overloadedSince: null,
+    overloadEndedAt: null,
+  });
+  const { input } = plannerInput(config, snap);
+  expect(input.observed['us-east4']).toMatchObject({ warming: true, warmingSince });
+  const { plan } = makePlan({ ...input, config });
+  expect(plan.regions['us-east4']?.state).not.toBe('drained');
+  // Its window still ends: a region that never serves is drained once it has run out.
+  const warmup = config.regions.find((r) => r.name === 'us-east4')!.warmupSec * 1000;
+  snap.now = warmingSince + warmup + 1;
+  const late = plannerInput(config, snap).input;
+  expect(late.observed['us-east4']).toMatchObject({ warming: false, warmingSince });
+  expect(makePlan({ ...late, config }).plan.regions['us-east4']?.state).toBe('drained');
 });

@@ -10,7 +10,7 @@
  *   window sees good data; one still open then counts).
  * - **overload**: a region offered more than its healthy replicas can serve sheds the excess (5xx).
  *   Draining it moves its load onto its neighbours, which then shed too: a cascade. When the region's
- *   observed 5xx share is no more than the share its overload explains (within tolerance), its incidents
+ *   observed 5xx share is no more than the share its overload explains (plus a margin), its incidents
  *   are discounted: it needs capacity (the floors and the spill-over see its demand), not a drain.
  *   An error share above what the overload explains is still a failure, overloaded or not. Alerts
  *   lag their window: once capacity arrives, incidents that opened while their window held the
@@ -29,14 +29,15 @@ export const METRIC_DELAY_MS = 120_000;
 export const OVERLOAD_MARGIN = 0.05;
 
 /**
- * How far off the shed estimate may be, as a share of itself. It sets a window's traffic (5 minutes,
- * 90–210 s old, two load balancers' windows: observe.ts) against the healthy count now; while load or
- * capacity moves within the window it misses by a share of itself. Seen on Google's clock (the
- * headline demo, a region absorbing a failed neighbour): observed 30.5 rps with 14.6 % 5xx against 7
- * healthy × 4 rps — an estimated shed of 8.2 % — while the region truly shed 13.6 % of 32.4 rps and
- * nothing else; with the margin alone it was drained and its load cascaded onto the next region.
+ * The shed is estimated against one healthy VM fewer than now (never fewer than one). It sets a
+ * window's traffic (5 minutes, 90–210 s old, two load balancers' windows: observe.ts) against the
+ * healthy count now, and while an overloaded region's new VMs come up one by one the window saw fewer
+ * of them. Seen on Google's clock (the headline demo, a region absorbing a failed neighbour): 30.5 rps
+ * with 14.6 % 5xx against 7 healthy × 4 rps (an 8.2 % shed by the count now), and 35.1 rps with 19 %
+ * 5xx the minute an eighth VM came up (8.9 %) — the region shed that and nothing else both times; with
+ * the count now it was drained and its load cascaded onto the next region.
  */
-export const OVERLOAD_TOLERANCE = 0.5;
+export const shedCapacity = (healthy: number, replicaRps: number): number => Math.max(1, healthy - 1) * replicaRps;
 
 export interface Incident {
   id: string;
@@ -103,13 +104,12 @@ export function overloadedNow(e: Pick<EvidenceInput, 'traffic' | 'healthy' | 're
 
 /**
  * The region serves, is offered more than its healthy replicas take, and its 5xx share is what that
- * sheds (within the estimate's tolerance and the margin).
+ * sheds (estimated against one VM fewer, plus the margin).
  */
 function overloadExplains(e: EvidenceInput): boolean {
   const t = e.traffic;
   if (!t || e.healthy <= 0 || !(t.rps > 0)) return false;
-  const capacity = e.healthy * e.region.replicaThroughputRps;
-  if (t.rps <= capacity) return false;
-  const shed = 1 - capacity / t.rps;
-  return t.errorRatio <= shed * (1 + OVERLOAD_TOLERANCE) + OVERLOAD_MARGIN;
+  if (t.rps <= e.healthy * e.region.replicaThroughputRps) return false;
+  const shed = 1 - shedCapacity(e.healthy, e.region.replicaThroughputRps) / t.rps;
+  return t.errorRatio <= shed + OVERLOAD_MARGIN;
 }

@@ -47,18 +47,21 @@ test('start-up: incidents whose window still held the start-up are discounted fo
   expect(weighIncidents({ ...base, servedAt, incidents: clean }).counted).toHaveLength(1);
 });
 
-test('overload: errors no more than the shed of the excess (within tolerance and margin) are discounted; more are not', () => {
-  // 2 healthy × 4 rps = 8 served; 10 offered → a fifth shed.
-  const limit = 0.2 * (1 + OVERLOAD_TOLERANCE) + OVERLOAD_MARGIN;
-  expect(weighIncidents({ ...base, traffic: { rps: 10, errorRatio: 0.2 } }).discounted[0]?.why).toBe('overload');
-  expect(weighIncidents({ ...base, traffic: { rps: 10, errorRatio: limit - 0.001 } }).counted).toHaveLength(0);
-  expect(weighIncidents({ ...base, traffic: { rps: 10, errorRatio: limit + 0.01 } }).counted).toHaveLength(1);
+test('overload: errors no more than the shed of the excess (one VM fewer, plus the margin) are discounted; more are not', () => {
+  // 10 healthy × 4 rps = 40 served; 50 offered. Against 9 VMs (one may have come up within the
+  // window) it sheds 1 − 36/50 = 28 %.
+  const busy = { ...base, healthy: 10 };
+  const limit = 1 - 36 / 50 + OVERLOAD_MARGIN;
+  expect(weighIncidents({ ...busy, traffic: { rps: 50, errorRatio: 0.2 } }).discounted[0]?.why).toBe('overload');
+  expect(weighIncidents({ ...busy, traffic: { rps: 50, errorRatio: limit - 0.001 } }).counted).toHaveLength(0);
+  expect(weighIncidents({ ...busy, traffic: { rps: 50, errorRatio: limit + 0.01 } }).counted).toHaveLength(1);
   // A gray failure on a busy region still counts: 30 % 5xx on top of the fifth shed.
-  expect(weighIncidents({ ...base, traffic: { rps: 10, errorRatio: 0.2 + 0.8 * 0.3 } }).counted).toHaveLength(1);
-  // Seen on Google's clock: a window's traffic set against the healthy count now underestimates the
-  // shed (30.5 rps observed, 7 × 4 served → 8.2 %) while the region sheds 13.6 % and nothing else.
-  const busy = { ...base, region: { ...base.region, replicaThroughputRps: 4 }, healthy: 7 };
-  expect(weighIncidents({ ...busy, traffic: { rps: 30.49, errorRatio: 0.146 } }).counted).toHaveLength(0);
+  expect(weighIncidents({ ...busy, traffic: { rps: 50, errorRatio: 0.2 + 0.8 * 0.3 } }).counted).toHaveLength(1);
+  // Seen on Google's clock: a window's traffic against the healthy count now, while VMs come up one by
+  // one, underestimates the shed (7 × 4 served of 30.5 → 8.2 %; 8 × 4 of 35.1 → 8.9 %) — the region
+  // shed that and nothing else.
+  expect(weighIncidents({ ...base, healthy: 7, traffic: { rps: 30.49, errorRatio: 0.146 } }).counted).toHaveLength(0);
+  expect(weighIncidents({ ...base, healthy: 8, traffic: { rps: 35.12, errorRatio: 0.19 } }).counted).toHaveLength(0);
   // No healthy backend: nothing is "overloaded", it is down.
   expect(weighIncidents({ ...base, healthy: 0, traffic: { rps: 16, errorRatio: 1 } }).counted).toHaveLength(1);
   // Unmeasured traffic: no discount.

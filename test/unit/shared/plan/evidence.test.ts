@@ -1,10 +1,4 @@
-import {
-  METRIC_DELAY_MS,
-  OVERLOAD_MARGIN,
-  OVERLOAD_TOLERANCE,
-  overloadedNow,
-  weighIncidents,
-} from '../../../../shared/plan/evidence';
+import { METRIC_DELAY_MS, OVERLOAD_MARGIN, overloadedNow, weighIncidents } from '../../../../shared/plan/evidence';
 import { exampleConfig, MIN, NOW } from '../fixtures/planner';
 
 const config = exampleConfig();

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SimulationRecord } from '../../demo/runner';
-import { simulate } from '../../demo/runner';
+import { simulateQuietly } from '../helpers/simulate';
 import { distinctColours } from './png';
 
 /**
@@ -15,16 +15,11 @@ let record: SimulationRecord;
 let reportPath: string;
 
 beforeAll(async () => {
-  const result = await simulate({
-    scenarioFile: path.join(__dirname, '../../examples/scenarios/flapping-health.yaml'),
-    pace: 'fast',
+  const out = await simulateQuietly(path.join(__dirname, '../../examples/scenarios/flapping-health.yaml'), {
     reportDir: mkdtempSync(path.join(os.tmpdir(), 'georoute-report-')),
-    quiet: true,
-    print: () => undefined,
   });
-  if (!result.ok) throw new Error(result.errors.join('\n'));
-  record = result.record;
-  reportPath = result.reportPath!;
+  record = out.record;
+  reportPath = out.reportPath!;
 }, 300_000);
 
 test('16 incident notifications flap, the capacityScaler drains once and climbs the ramp', () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { SimulationRecord } from '../../demo/runner';
-import { simulate } from '../../demo/runner';
+import { simulateQuietly } from '../helpers/simulate';
 
 /**
  * The `npm start` scenario, fast-forwarded (demo/pacer.ts): us-east4 fails, is drained, its clients are
@@ -10,14 +10,7 @@ const REGION = 'us-east4';
 let record: SimulationRecord;
 
 beforeAll(async () => {
-  const result = await simulate({
-    scenarioFile: path.join(__dirname, '../../examples/scenarios/regional-outage.yaml'),
-    pace: 'fast',
-    quiet: true,
-    print: () => undefined,
-  });
-  if (!result.ok) throw new Error(result.errors.join('\n'));
-  record = result.record;
+  ({ record } = await simulateQuietly(path.join(__dirname, '../../examples/scenarios/regional-outage.yaml')));
 }, 300_000);
 
 const scalerAt = (region: string, at: number): number => {

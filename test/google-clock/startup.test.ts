@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { SimulationRecord } from '../../demo/runner';
-import { simulate } from '../../demo/runner';
+import { simulateQuietly } from '../helpers/simulate';
 
 /**
  * Issue 14 §1 on Google's clock (the twin's defaults): from `georoute bootstrap` on, while every GPU VM
@@ -19,14 +19,7 @@ let record: SimulationRecord;
 
 run('start-up on Google clock', () => {
   beforeAll(async () => {
-    const result = await simulate({
-      scenarioFile: path.join(__dirname, '../fixtures/scenarios/startup-google.yaml'),
-      pace: 'fast',
-      quiet: true,
-      print: () => undefined,
-    });
-    if (!result.ok) throw new Error(result.errors.join('\n'));
-    record = result.record;
+    ({ record } = await simulateQuietly(path.join(__dirname, '../fixtures/scenarios/startup-google.yaml')));
   }, 240_000);
 
   test('the start-up ran on Google clock: regions served only after minutes, alerts opened meanwhile', () => {
